@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The quick start: installs what is missing, builds, writes the bundled example image from
+# fixtures/recipes/example.json and runs imagelint on it. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./ci/install-deps.sh
+./ci/build.sh build
+out=build/example
+rm -rf "$out" && mkdir -p "$out"
+build/imagelint-fixture --oci-archive "$out/example.oci.tar" fixtures/recipes/example.json
+set -x
+build/imagelint inspect "oci-archive:$out/example.oci.tar:latest"
+build/imagelint ls "$out/example.oci.tar" 'usr/lib/modules/**' --long
+build/imagelint cat "$out/example.oci.tar" /etc/os-release

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what imagelint needs to build and test on Debian 12, only what is missing. Idempotent.
+set -euo pipefail
+packages=(
+  # build
+  cmake ninja-build ccache pkg-config g++
+  # libraries (see README "Dependencies")
+  libarchive-dev libxxhash-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev
+  libssl-dev zlib1g-dev libzstd-dev liblzma-dev libgtest-dev
+  # real tools the tests use as oracles, and the benchmark baseline
+  umoci skopeo libarchive-tools zstd xz-utils gzip
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

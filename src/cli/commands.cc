@@ -1,0 +1,266 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <new>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/format.h"
+#include "fs/build.h"
+#include "fs/path.h"
+#include "image/image.h"
+#include "util/error.h"
+
+namespace imagelint {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+const char* kReferenceHelp =
+    "IMAGE is an image reference, as skopeo and podman write them:\n"
+    "  oci:DIR[:TAG]                         OCI layout directory (TAG = org.opencontainers.image.ref.name)\n"
+    "  oci-archive:FILE[:TAG]                tar of an OCI layout, read in place\n"
+    "  docker-archive:FILE[:NAME:TAG|:@N]    docker save / podman save tar\n"
+    "  dir:ROOTFS                            an unpacked root filesystem\n"
+    "  PATH                                  detected from what is there\n";
+
+struct Common {
+  std::string image;
+  std::string platform;
+};
+
+void add_common(CLI::App* sub, Common& c) {
+  sub->add_option("IMAGE", c.image, "Image reference (see `imagelint --help`)")->required();
+  sub->add_option("--platform", c.platform, "os/arch[/variant] to pick from a multi-arch index (default: this machine's)");
+}
+
+Image open(const Common& c) {
+  Reference ref = parse_reference(c.image);
+  return open_image(ref, OpenOptions{c.platform});
+}
+
+void write_out(const std::string& s) {
+  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() && errno != EPIPE)
+    throw InputError("<stdout>", "write failed");
+}
+
+nlohmann::json image_json(const Image& img, const BuildResult* built) {
+  nlohmann::json j;
+  j["reference"] = img.ref.original;
+  j["transport"] = transport_name(img.ref.transport);
+  j["manifest_digest"] = img.manifest_digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(img.manifest_digest);
+  j["config_digest"] = img.config_digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(img.config_digest);
+  j["platform"] = img.platform.os.empty() ? nlohmann::json(nullptr) : nlohmann::json(img.platform.str());
+  j["labels"] = img.labels;
+  j["layers"] = nlohmann::json::array();
+  for (const LayerInfo& l : img.layers) {
+    nlohmann::json lj;
+    lj["index"] = l.index;
+    lj["digest"] = l.digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.digest);
+    lj["diff_id"] = l.diff_id;
+    lj["media_type"] = l.media_type.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.media_type);
+    lj["size"] = l.size;
+    lj["created_by"] = l.created_by;
+    if (built && static_cast<size_t>(l.index) < built->layers.size()) {
+      const LayerStats& s = built->layers[static_cast<size_t>(l.index)];
+      lj["compression"] = compression_name(s.compression);
+      lj["uncompressed_size"] = s.uncompressed_bytes;
+      lj["entries"] = s.entries;
+    }
+    j["layers"].push_back(lj);
+  }
+  return j;
+}
+
+int cmd_inspect(const Common& c, const std::string& format) {
+  Image img = open(c);
+  BuildResult built = build_filesystem(img, nullptr);
+  if (format == "json") {
+    nlohmann::json j;
+    j["schema"] = "imagelint.inspect/v1";
+    j["tool"] = {{"name", "imagelint"}, {"version", kVersion}};
+    j["image"] = image_json(img, &built);
+    j["files"] = built.fs.size();
+    j["notes"] = built.notes;
+    write_out(j.dump(2) + "\n");
+    return 0;
+  }
+  std::string out;
+  out += fmt::format("reference:       {}\n", img.ref.original);
+  out += fmt::format("transport:       {}\n", transport_name(img.ref.transport));
+  if (!img.manifest_digest.empty()) out += fmt::format("manifest:        {} ({})\n", img.manifest_digest, img.manifest_media_type);
+  if (!img.config_digest.empty()) out += fmt::format("config:          {}\n", img.config_digest);
+  if (!img.platform.os.empty()) out += fmt::format("platform:        {}\n", img.platform.str());
+  out += fmt::format("files:           {}\n", built.fs.size());
+  if (!img.labels.empty()) {
+    out += "labels:\n";
+    for (auto& [k, v] : img.labels) out += fmt::format("  {}={}\n", k, v);
+  }
+  if (!img.layers.empty()) {
+    uint64_t total_c = 0, total_u = 0;
+    out += fmt::format("layers:          {}\n", img.layers.size());
+    out += fmt::format("  {:>3}  {:<19}  {:<5}  {:>10}  {:>10}  {:>7}  {}\n", "#", "digest", "comp", "stored",
+                       "unpacked", "entries", "created by");
+    for (const LayerInfo& l : img.layers) {
+      const LayerStats& s = built.layers[static_cast<size_t>(l.index)];
+      std::string d = s.blob_digest.substr(0, 19);
+      std::string by = l.created_by;
+      if (by.size() > 100) by = by.substr(0, 97) + "...";
+      out += fmt::format("  {:>3}  {:<19}  {:<5}  {:>10}  {:>10}  {:>7}  {}\n", l.index, d, compression_name(s.compression),
+                         human_bytes(s.compressed_bytes), human_bytes(s.uncompressed_bytes), s.entries, by);
+      total_c += s.compressed_bytes;
+      total_u += s.uncompressed_bytes;
+    }
+    out += fmt::format("  total: {} stored, {} unpacked\n", human_bytes(total_c), human_bytes(total_u));
+  }
+  for (auto& n : built.notes) out += "note: " + n + "\n";
+  write_out(out);
+  return 0;
+}
+
+int cmd_ls(const Common& c, const std::string& glob, bool long_format) {
+  Image img = open(c);
+  BuildResult built = build_filesystem(img, nullptr);
+  std::string prefix;
+  bool literal = glob.find_first_of("*?[") == std::string::npos;
+  if (!glob.empty() && literal && !normalize_path(glob, prefix))
+    throw UsageError("ls: '" + glob + "' climbs above the image root");
+  std::string pattern = glob;
+  while (pattern.starts_with("/")) pattern.erase(0, 1);
+  std::string out;
+  for (const auto& [path, e] : built.fs.entries()) {
+    if (!glob.empty()) {
+      bool ok = literal ? path_within(path, prefix) : glob_match(pattern, path);
+      if (!ok) continue;
+    }
+    out += long_format ? long_line(path, e, img.rootfs.empty()) : path;
+    out += '\n';
+    if (out.size() > (1 << 20)) {
+      write_out(out);
+      out.clear();
+    }
+  }
+  write_out(out);
+  return 0;
+}
+
+int cmd_cat(const Common& c, const std::string& path) {
+  std::string norm;
+  if (!normalize_path(path, norm)) throw InputError(path, "climbs above the image root");
+  if (norm.empty()) throw InputError(path, "is the root directory, not a file");
+  Image img = open(c);
+  CaptureSet captures;
+  constexpr uint64_t kInMemory = 64u << 20;
+  captures.want_path(norm, kInMemory);
+  BuildResult built = build_filesystem(img, &captures);
+  std::string where = c.image + ":" + norm;
+  if (std::string p = captures.problem(norm); !p.empty()) throw InputError(where, p);
+  const Captured* got = captures.get(norm);
+  if (!got) {
+    Resolved r = built.fs.resolve(norm, true);
+    if (r.status == Resolve::NotDir) throw InputError(where, r.path + " is not a directory");
+    if (r.status != Resolve::Ok) throw InputError(where, "no such file in the image");
+    const Entry* e = built.fs.find(r.path);
+    throw InputError(where, e ? std::string("is a ") + type_name(e->type) + ", not a file" : "no such file in the image");
+  }
+  if (!got->truncated) {
+    write_out(got->data);
+    return 0;
+  }
+  // Too big to hold: stream it from the one layer that has its bytes.
+  Resolved r = built.fs.resolve(norm, true);
+  const Entry* e = built.fs.find(r.path);
+  std::string name = e->data_path.empty() ? r.path : e->data_path;
+  read_layer(img.layers[static_cast<size_t>(e->data_layer)], [&](const TarHeader& h, EntryData& d) {
+    std::string n;
+    if (h.type != EntryType::File || h.is_hardlink || !normalize_path(h.name, n) || n != name) return;
+    d.each([&](const char* p, size_t k) { write_out(std::string(p, k)); });
+  });
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"imagelint: lint and compare OS container images without extracting them.\n"};
+  app.footer(std::string("\n") + kReferenceHelp +
+             "\nExit codes: 0 ok, 1 findings (check) or drift (diff), 2 could not do the job.\n"
+             "Run `imagelint COMMAND --help` for examples.");
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  std::function<int()> action;
+
+  Common ci;
+  std::string format = "text";
+  auto* inspect = app.add_subcommand("inspect", "Manifest, config, platform, labels and layers (sizes, created_by)");
+  add_common(inspect, ci);
+  inspect->add_option("--format", format, "text or json (schema imagelint.inspect/v1)")
+      ->check(CLI::IsMember({"text", "json"}));
+  inspect->footer(
+      "Examples:\n"
+      "  imagelint inspect oci:build/base:latest\n"
+      "  imagelint inspect docker-archive:base.tar --format json | jq .image.layers\n"
+      "Every layer is streamed once: its blob digest and diff_id are checked.");
+  inspect->callback([&] { action = [&] { return cmd_inspect(ci, format); }; });
+
+  Common cl;
+  std::string glob;
+  bool long_format = false;
+  auto* ls = app.add_subcommand("ls", "List the final filesystem (whiteouts applied), sorted, one path per line");
+  add_common(ls, cl);
+  ls->add_option("GLOB", glob, "Only paths matching: '*' and '?' stay within a directory, '**' crosses; "
+                               "a plain path lists itself and everything below it");
+  ls->add_flag("-l,--long", long_format, "type mode uid:gid size mtime layer xxh3-128 path [-> target]");
+  ls->footer(
+      "Examples:\n"
+      "  imagelint ls oci:build/base:latest usr/lib/modules\n"
+      "  imagelint ls base.tar 'usr/bin/gcc*' --long\n"
+      "  imagelint ls oci-archive:base.oci.tar '**/*.ko.xz'\n"
+      "Long format: '-' file, 'd' dir, 'l' symlink, 'c'/'b' device (size is major,minor), 'p' fifo, 's' socket;\n"
+      "layer is the index of the layer that last wrote the entry ('-' for dir: images).");
+  ls->callback([&] { action = [&] { return cmd_ls(cl, glob, long_format); }; });
+
+  Common cc;
+  std::string path;
+  auto* cat = app.add_subcommand("cat", "Print one file of the final filesystem (symlinks followed inside the image)");
+  add_common(cat, cc);
+  cat->add_option("PATH", path, "Path inside the image, e.g. etc/os-release")->required();
+  cat->footer(
+      "Examples:\n"
+      "  imagelint cat oci:build/base:latest etc/os-release\n"
+      "  imagelint cat base.tar /etc/containers/policy.json | jq .default\n"
+      "Symlinks resolve inside the image root; a link that leaves the root or loops is an error.");
+  cat->callback([&] { action = [&] { return cmd_cat(cc, path); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  try {
+    int rc = action ? action() : 2;
+    if (std::fflush(stdout) != 0 && errno != EPIPE) throw InputError("<stdout>", "write failed");
+    return rc;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "imagelint: %s\n", e.what());
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "imagelint: %s\n", e.what());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "imagelint: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "imagelint: internal error: %s\n", e.what());
+  }
+  return 2;
+}
+
+}  // namespace imagelint

@@ -1,0 +1,146 @@
+#include "fs/capture.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+
+#include "util/error.h"
+
+namespace imagelint {
+
+
+CaptureSet::CaptureSet() = default;
+CaptureSet::~CaptureSet() = default;
+
+void CaptureSet::want_path(const std::string& path, uint64_t cap) {
+  auto& c = exact_[path];
+  c = std::max(c, cap);
+}
+
+static std::unique_ptr<re2::RE2> compile(const std::string& pattern) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  auto re = std::make_unique<re2::RE2>(pattern, o);
+  if (!re->ok()) throw UsageError("bad pattern '" + pattern + "': " + re->error());
+  return re;
+}
+
+void CaptureSet::want_pattern(const std::string& pattern, uint64_t cap) { patterns_.emplace_back(compile(pattern), cap); }
+
+int CaptureSet::want_visits(const std::string& pattern, VisitorFactory factory) {
+  visits_.push_back(VisitSpec{compile(pattern), std::move(factory), {}});
+  return static_cast<int>(visits_.size() - 1);
+}
+
+uint64_t CaptureSet::cap_for(const std::string& path) const {
+  uint64_t cap = 0;
+  bool any = false;
+  if (auto it = exact_.find(path); it != exact_.end()) cap = std::max(cap, it->second), any = true;
+  if (auto it = exact_final_.find(path); it != exact_final_.end()) cap = std::max(cap, it->second), any = true;
+  for (auto& [re, c] : patterns_)
+    if (RE2::FullMatch(path, *re)) cap = std::max(cap, c), any = true;
+  return any ? cap : 0;
+}
+
+bool CaptureSet::wants_content(const std::string& path) const {
+  if (exact_.count(path) || exact_final_.count(path)) return true;
+  for (auto& [re, c] : patterns_)
+    if (RE2::FullMatch(path, *re)) return true;
+  return false;
+}
+
+void CaptureSet::write(Active& a, const char* p, size_t n) {
+  if (a.capture) {
+    uint64_t room = a.cap > a.buf.data.size() ? a.cap - a.buf.data.size() : 0;
+    a.buf.data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
+  }
+  for (auto& [i, v] : a.visitors) v->data(p, n);
+}
+
+std::unique_ptr<CaptureSet::Active> CaptureSet::open(const std::string& path, const Entry& e) {
+  std::unique_ptr<Active> a;
+  if (wants_content(path)) {
+    a = std::make_unique<Active>();
+    a->capture = true;
+    a->cap = cap_for(path);
+    a->buf.size = e.size;
+    a->buf.layer = e.layer;
+  }
+  for (size_t i = 0; i < visits_.size(); ++i) {
+    if (!RE2::FullMatch(path, *visits_[i].re)) continue;
+    auto v = visits_[i].factory(path, e);
+    if (!v) continue;
+    if (!a) a = std::make_unique<Active>();
+    a->visitors.emplace_back(i, std::move(v));
+  }
+  return a;
+}
+
+void CaptureSet::close(const std::string& path, std::unique_ptr<Active> a) {
+  if (!a) return;
+  if (a->capture) {
+    a->buf.truncated = a->buf.size > a->buf.data.size();
+    captured_[path] = std::move(a->buf);
+  }
+  for (auto& [i, v] : a->visitors) {
+    v->end();
+    visits_[i].done[path] = std::move(v);
+  }
+}
+
+std::map<int, std::map<std::string, std::string>> CaptureSet::finish(const FileSystem& fs) {
+  auto alive = [&](const std::string& path, int layer) {
+    const Entry* e = fs.find(path);
+    return e && e->type == EntryType::File && e->layer == layer && e->hardlink.empty();
+  };
+  for (auto it = captured_.begin(); it != captured_.end();)
+    it = alive(it->first, it->second.layer) ? std::next(it) : captured_.erase(it);
+  for (auto& spec : visits_)
+    for (auto it = spec.done.begin(); it != spec.done.end();) {
+      const Entry* e = fs.find(it->first);
+      it = (e && e->type == EntryType::File && e->hardlink.empty()) ? std::next(it) : spec.done.erase(it);
+    }
+
+  std::map<std::string, uint64_t> wanted;
+  for (auto& [p, cap] : exact_) {
+    std::string norm = p;
+    Resolved r = fs.resolve(norm, true);
+    if (r.status == Resolve::Loop) { problems_[p] = "symlink loop at " + r.via; continue; }
+    if (r.status == Resolve::Escapes) { problems_[p] = "symlink " + r.via + " leads outside the image root"; continue; }
+    if (r.status != Resolve::Ok) continue;
+    const Entry* e = fs.find(r.path);
+    if (!e) continue;
+    if (e->type != EntryType::File) { problems_[p] = r.path + " is a " + type_name(e->type) + ", not a file"; continue; }
+    alias_[p] = r.path;
+    exact_final_[r.path] = std::max(exact_final_[r.path], cap);
+    wanted[r.path] = std::max(wanted[r.path], cap);
+  }
+  if (!patterns_.empty())
+    for (auto& [path, e] : fs.entries())
+      if (e.type == EntryType::File)
+        for (auto& [re, cap] : patterns_)
+          if (RE2::FullMatch(path, *re)) wanted[path] = std::max(wanted[path], cap);
+
+  std::map<int, std::map<std::string, std::string>> needs;
+  for (auto& [path, cap] : wanted) {
+    auto c = captured_.find(path);
+    const Entry* e = fs.find(path);
+    if (c != captured_.end() && c->second.layer == e->layer) continue;
+    needs[e->data_layer][e->data_path.empty() ? path : e->data_path] = path;
+  }
+  return needs;
+}
+
+const Captured* CaptureSet::get(const std::string& path) const {
+  auto a = alias_.find(path);
+  const std::string& final_path = a == alias_.end() ? path : a->second;
+  auto it = captured_.find(final_path);
+  return it == captured_.end() ? nullptr : &it->second;
+}
+
+std::string CaptureSet::problem(const std::string& path) const {
+  auto it = problems_.find(path);
+  return it == problems_.end() ? std::string() : it->second;
+}
+
+}  // namespace imagelint

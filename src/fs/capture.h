@@ -1,0 +1,96 @@
+// Content capture. Before the pass, consumers declare what they need: an exact path (resolved in
+// the final filesystem, through symlinks and hardlinks), an RE2 pattern over final paths, each
+// with a size cap; or a visitor that sees an entry's bytes as they stream and keeps only what it
+// extracts (a 100 MB module is never held whole). Only entries that survive into the final
+// filesystem are reported.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fs/filesystem.h"
+
+namespace re2 {
+class RE2;
+class Set;
+}  // namespace re2
+
+namespace imagelint {
+
+struct Captured {
+  std::string data;        // at most the cap
+  uint64_t size = 0;       // the entry's real size
+  bool truncated = false;  // size > cap
+  int layer = -1;          // the layer whose entry this is
+};
+
+class EntryVisitor {
+ public:
+  virtual ~EntryVisitor() = default;
+  virtual void data(const char* p, size_t n) = 0;
+  virtual void end() {}
+};
+using VisitorFactory = std::function<std::unique_ptr<EntryVisitor>(const std::string& path, const Entry& e)>;
+
+class CaptureSet {
+ public:
+  CaptureSet();
+  ~CaptureSet();
+  CaptureSet(const CaptureSet&) = delete;
+  CaptureSet& operator=(const CaptureSet&) = delete;
+
+  // --- declarations (before the pass) ---
+  void want_path(const std::string& path, uint64_t cap);
+  void want_pattern(const std::string& re2, uint64_t cap);  // throws UsageError on a bad pattern
+  int want_visits(const std::string& re2, VisitorFactory factory);
+
+  // --- results (after the pass) ---
+  // For want_path: by the requested path. For patterns: by the final path. nullptr if absent
+  // (missing, not a regular file, or a symlink that does not resolve).
+  const Captured* get(const std::string& path) const;
+  // Every captured final path matching a want_pattern, sorted.
+  const std::map<std::string, Captured>& all() const { return captured_; }
+  const std::map<std::string, std::unique_ptr<EntryVisitor>>& visits(int id) const { return visits_.at(static_cast<size_t>(id)).done; }
+  // Why a want_path gave nothing (e.g. "symlink loop at a/b"); empty if captured or just absent.
+  std::string problem(const std::string& path) const;
+
+  // --- used by the builder ---
+  // The sinks of one entry being streamed.
+  struct Active {
+    bool capture = false;
+    uint64_t cap = 0;
+    Captured buf;
+    std::vector<std::pair<size_t, std::unique_ptr<EntryVisitor>>> visitors;
+  };
+  // Sinks for an entry being streamed; null when nothing wants it.
+  std::unique_ptr<Active> open(const std::string& path, const Entry& e);
+  static void write(Active& a, const char* p, size_t n);
+  void close(const std::string& path, std::unique_ptr<Active> a);
+
+  // After the pass: drops what did not survive; returns what must be read again, grouped by
+  // layer: layer -> {name in that layer's tar -> final path}.
+  std::map<int, std::map<std::string, std::string>> finish(const FileSystem& fs);
+  void store(const std::string& final_path, Captured c) { captured_[final_path] = std::move(c); }
+  uint64_t cap_for(const std::string& final_path) const;
+  bool wants_content(const std::string& final_path) const;
+
+ private:
+  struct VisitSpec {
+    std::unique_ptr<re2::RE2> re;
+    VisitorFactory factory;
+    std::map<std::string, std::unique_ptr<EntryVisitor>> done;
+  };
+  std::map<std::string, uint64_t> exact_;                 // requested path -> cap
+  std::map<std::string, uint64_t> exact_final_;           // resolved final path -> cap (after finish)
+  std::vector<std::pair<std::unique_ptr<re2::RE2>, uint64_t>> patterns_;
+  std::vector<VisitSpec> visits_;
+  std::map<std::string, Captured> captured_;              // final path -> content
+  std::map<std::string, std::string> alias_;              // requested -> final
+  std::map<std::string, std::string> problems_;
+};
+
+}  // namespace imagelint

@@ -1,0 +1,185 @@
+#include "fs/filesystem.h"
+
+#include <deque>
+#include <set>
+
+#include "fs/path.h"
+
+namespace imagelint {
+
+char type_char(EntryType t) {
+  switch (t) {
+    case EntryType::File: return '-';
+    case EntryType::Dir: return 'd';
+    case EntryType::Symlink: return 'l';
+    case EntryType::Char: return 'c';
+    case EntryType::Block: return 'b';
+    case EntryType::Fifo: return 'p';
+    case EntryType::Socket: return 's';
+  }
+  return '?';
+}
+
+const char* type_name(EntryType t) {
+  switch (t) {
+    case EntryType::File: return "file";
+    case EntryType::Dir: return "dir";
+    case EntryType::Symlink: return "symlink";
+    case EntryType::Char: return "char";
+    case EntryType::Block: return "block";
+    case EntryType::Fifo: return "fifo";
+    case EntryType::Socket: return "socket";
+  }
+  return "?";
+}
+
+const Entry* FileSystem::find(const std::string& path) const {
+  auto it = entries_.find(path);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+namespace {
+void split_into(std::string_view p, std::deque<std::string>& out, bool front) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= p.size()) {
+    size_t j = p.find('/', i);
+    if (j == std::string_view::npos) j = p.size();
+    if (j > i) parts.emplace_back(p.substr(i, j - i));
+    i = j + 1;
+  }
+  if (front) out.insert(out.begin(), parts.begin(), parts.end());
+  else out.insert(out.end(), parts.begin(), parts.end());
+}
+}  // namespace
+
+Resolved FileSystem::resolve(const std::string& path, bool follow_last, bool allow_missing) const {
+  std::deque<std::string> todo;
+  split_into(path, todo, false);
+  std::string cur;
+  std::vector<size_t> lens;  // cur's length before each pushed component
+  int hops = 0;
+  bool missing = false;
+  std::string via;
+  while (!todo.empty()) {
+    std::string c = std::move(todo.front());
+    todo.pop_front();
+    if (c == ".") continue;
+    if (c == "..") {
+      if (lens.empty()) return {Resolve::Escapes, cur, via.empty() ? path : via};
+      cur.resize(lens.back());
+      lens.pop_back();
+      continue;
+    }
+    size_t before = cur.size();
+    std::string cand = cur.empty() ? c : cur + "/" + c;
+    if (!missing) {
+      const Entry* e = find(cand);
+      if (!e) {
+        if (!allow_missing) return {Resolve::NotFound, cand, via};
+        missing = true;
+      } else {
+        bool last = todo.empty();
+        if (e->type == EntryType::Symlink && (!last || follow_last)) {
+          if (++hops > 40) return {Resolve::Loop, cand, cand};
+          via = cand;
+          if (e->link.starts_with("/")) {
+            cur.clear();
+            lens.clear();
+          }
+          split_into(e->link, todo, true);
+          continue;
+        }
+        if (!last && e->type != EntryType::Dir) return {Resolve::NotDir, cand, via};
+      }
+    }
+    cur = std::move(cand);
+    lens.push_back(before);
+  }
+  return {Resolve::Ok, cur, via};
+}
+
+Resolved FileSystem::place(const std::string& norm_path) {
+  std::string parent = parent_path(norm_path);
+  if (parent.empty()) return {Resolve::Ok, norm_path, ""};
+  std::string_view base = base_name(norm_path);
+  if (cache_epoch_ == epoch_ && parent == cache_parent_) return {Resolve::Ok, join_path(cache_resolved_, base), ""};
+  Resolved r = resolve(parent, true, true);
+  if (r.status != Resolve::Ok) return r;
+  cache_epoch_ = epoch_;
+  cache_parent_ = parent;
+  cache_resolved_ = r.path;
+  return {Resolve::Ok, join_path(r.path, base), r.via};
+}
+
+bool FileSystem::put(const std::string& path, Entry e, int layer, std::string* why) {
+  // Parents must be directories; missing ones are created as a tar extractor would.
+  for (size_t k = path.find('/'); k != std::string::npos; k = path.find('/', k + 1)) {
+    std::string anc = path.substr(0, k);
+    auto it = entries_.find(anc);
+    if (it == entries_.end()) {
+      Entry d;
+      d.type = EntryType::Dir;
+      d.mode = 0755;
+      d.layer = layer;
+      d.touched = {static_cast<uint16_t>(layer)};
+      d.implicit = true;
+      entries_.emplace(anc, std::move(d));
+    } else if (it->second.type != EntryType::Dir) {
+      if (why) *why = anc + " is a " + type_name(it->second.type) + ", not a directory";
+      return false;
+    }
+  }
+  auto it = entries_.find(path);
+  if (it != entries_.end()) {
+    Entry& old = it->second;
+    if (old.type == EntryType::Dir && e.type != EntryType::Dir) remove_subtree(path, layer, false, false);
+    if (old.type != EntryType::Dir || e.type != EntryType::Dir) ++epoch_;
+    e.touched = std::move(old.touched);
+  } else if (auto r = removed_.find(path); r != removed_.end()) {
+    e.touched = std::move(r->second.touched);
+    removed_.erase(r);
+  }
+  if (e.touched.empty() || e.touched.back() != layer) e.touched.push_back(static_cast<uint16_t>(layer));
+  if (e.type == EntryType::Symlink) ++epoch_;
+  e.layer = layer;
+  entries_.insert_or_assign(path, std::move(e));
+  return true;
+}
+
+void FileSystem::remove_subtree(const std::string& path, int layer, bool include_self, bool only_lower) {
+  ++epoch_;
+  std::string prefix = path.empty() ? "" : path + "/";
+  auto begin = entries_.lower_bound(prefix);
+  auto end = begin;
+  while (end != entries_.end() && end->first.starts_with(prefix)) ++end;
+  // With only_lower, entries this layer wrote stay, and so do the directories above them.
+  std::set<std::string> keep;
+  if (only_lower)
+    for (auto it = begin; it != end; ++it)
+      if (it->second.layer >= layer)
+        for (std::string p = it->first; p.size() > prefix.size(); p = parent_path(p)) keep.insert(p);
+  auto bury = [&](std::map<std::string, Entry>::iterator it) {
+    Removed& r = removed_[it->first];
+    r.touched = std::move(it->second.touched);
+    r.deleted_in = layer;
+    return entries_.erase(it);
+  };
+  for (auto it = begin; it != end;) {
+    if (only_lower && keep.count(it->first)) ++it;
+    else it = bury(it);
+  }
+  if (include_self && !path.empty()) {
+    auto self = entries_.find(path);
+    if (self != entries_.end() && !(only_lower && self->second.layer >= layer)) {
+      if (only_lower && !keep.empty()) return;  // this layer wrote below it: it stays
+      bury(self);
+    }
+  }
+}
+
+void FileSystem::whiteout(const std::string& path, int layer) { remove_subtree(path, layer, true, true); }
+
+void FileSystem::opaque(const std::string& dir, int layer) { remove_subtree(dir, layer, false, true); }
+
+}  // namespace imagelint

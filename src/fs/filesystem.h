@@ -1,0 +1,85 @@
+// The final filesystem: what a booted host sees after every layer is applied in order.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/hash.h"
+
+namespace imagelint {
+
+enum class EntryType : uint8_t { File, Dir, Symlink, Char, Block, Fifo, Socket };
+char type_char(EntryType t);         // '-', 'd', 'l', 'c', 'b', 'p', 's'
+const char* type_name(EntryType t);  // "file", "dir", ...
+
+struct Entry {
+  EntryType type = EntryType::File;
+  uint32_t mode = 0;  // permission bits incl. setuid/setgid/sticky (07777)
+  uint32_t uid = 0, gid = 0;
+  uint64_t size = 0;  // regular files only
+  int64_t mtime = 0;  // seconds since the epoch
+  uint32_t dev_major = 0, dev_minor = 0;
+  std::string link;      // symlink target, as stored
+  std::string hardlink;  // for a hardlink: the path it links to (normalised); else empty
+  std::vector<std::pair<std::string, std::string>> xattrs;  // sorted by name
+  ContentHash hash;      // xxh3-128 of the content (regular files)
+  int layer = -1;        // the layer that last wrote it; -1 for dir: roots
+  std::vector<uint16_t> touched;  // every layer that wrote it, in order
+  bool implicit = false;          // a parent directory no layer named
+  // Where the bytes can be read again: the layer and the name inside that layer's tar.
+  int data_layer = -1;
+  std::string data_path;  // empty: same as the entry's path
+};
+
+struct Removed {
+  std::vector<uint16_t> touched;
+  int deleted_in = -1;
+};
+
+enum class Resolve { Ok, NotFound, Loop, Escapes, NotDir };
+
+struct Resolved {
+  Resolve status = Resolve::Ok;
+  std::string path;  // the resolved path (Ok), or how far resolution got
+  std::string via;   // the symlink responsible for Loop/Escapes
+};
+
+class FileSystem {
+ public:
+  const Entry* find(const std::string& path) const;
+  const std::map<std::string, Entry>& entries() const { return entries_; }
+  const std::map<std::string, Removed>& removed() const { return removed_; }
+  size_t size() const { return entries_.size(); }
+
+  // Follows symlinks inside the root (absolute targets start at the root, at most 40 hops).
+  // A missing component ends resolution with NotFound unless allow_missing, in which case the
+  // rest of the path is folded lexically (what a write would create).
+  Resolved resolve(const std::string& path, bool follow_last, bool allow_missing = false) const;
+
+  // --- mutation, used while applying layers (see fs/build.cc) ---
+  // Where a layer's entry lands: its parent resolved through symlinks already in the tree.
+  // Throws std::runtime_error-derived InputError-free status: returns a Resolved.
+  Resolved place(const std::string& norm_path);
+  // Adds or replaces; creates missing parents as implicit directories. Returns false (with
+  // *why set) when a parent is not a directory.
+  bool put(const std::string& path, Entry e, int layer, std::string* why);
+  // .wh.NAME: deletes path and everything below it that lower layers wrote.
+  void whiteout(const std::string& path, int layer);
+  // .wh..wh..opq: hides every lower entry below dir.
+  void opaque(const std::string& dir, int layer);
+  // Inserts an entry as is (dir: transport).
+  void insert_raw(const std::string& path, Entry e) { entries_[path] = std::move(e); }
+
+ private:
+  void remove_subtree(const std::string& path, int layer, bool include_self, bool only_lower);
+  std::map<std::string, Entry> entries_;
+  std::map<std::string, Removed> removed_;
+  // place() cache: consecutive entries of a tar usually share a parent.
+  uint64_t epoch_ = 0;
+  uint64_t cache_epoch_ = ~0ull;
+  std::string cache_parent_, cache_resolved_;
+};
+
+}  // namespace imagelint

@@ -1,0 +1,120 @@
+#include "fs/path.h"
+
+#include <vector>
+
+namespace imagelint {
+
+bool normalize_path(std::string_view raw, std::string& out) {
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i <= raw.size()) {
+    size_t j = raw.find('/', i);
+    if (j == std::string_view::npos) j = raw.size();
+    std::string_view c = raw.substr(i, j - i);
+    if (c.empty() || c == ".") {
+    } else if (c == "..") {
+      if (parts.empty()) return false;
+      parts.pop_back();
+    } else {
+      parts.push_back(c);
+    }
+    i = j + 1;
+  }
+  out.clear();
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k) out += '/';
+    out += parts[k];
+  }
+  return true;
+}
+
+std::string parent_path(std::string_view p) {
+  size_t k = p.rfind('/');
+  return k == std::string_view::npos ? std::string() : std::string(p.substr(0, k));
+}
+
+std::string_view base_name(std::string_view p) {
+  size_t k = p.rfind('/');
+  return k == std::string_view::npos ? p : p.substr(k + 1);
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  std::string out(dir);
+  out += '/';
+  out += name;
+  return out;
+}
+
+bool path_within(std::string_view p, std::string_view dir) {
+  if (dir.empty()) return true;
+  return p.size() >= dir.size() && p.substr(0, dir.size()) == dir &&
+         (p.size() == dir.size() || p[dir.size()] == '/');
+}
+
+namespace {
+bool class_match(std::string_view pat, size_t& i, char c) {
+  // pat[i] == '['; on return i points past ']'.
+  size_t j = i + 1;
+  bool negate = j < pat.size() && (pat[j] == '!' || pat[j] == '^');
+  if (negate) ++j;
+  bool matched = false, first = true;
+  for (; j < pat.size() && (first || pat[j] != ']'); ++j, first = false) {
+    if (j + 2 < pat.size() && pat[j + 1] == '-' && pat[j + 2] != ']') {
+      if (c >= pat[j] && c <= pat[j + 2]) matched = true;
+      j += 2;
+    } else if (pat[j] == c) {
+      matched = true;
+    }
+  }
+  i = j + 1;
+  return matched != negate;
+}
+
+bool match_at(std::string_view pat, size_t pi, std::string_view s, size_t si, int depth) {
+  if (depth > 64) return false;
+  while (pi < pat.size()) {
+    char pc = pat[pi];
+    if (pc == '*') {
+      bool dbl = pi + 1 < pat.size() && pat[pi + 1] == '*';
+      size_t next = pi + (dbl ? 2 : 1);
+      if (dbl && next < pat.size() && pat[next] == '/') {
+        // "**/" matches zero or more whole directories.
+        if (match_at(pat, next + 1, s, si, depth + 1)) return true;
+      }
+      for (size_t k = si; k <= s.size(); ++k) {
+        if (match_at(pat, next, s, k, depth + 1)) return true;
+        if (k < s.size() && s[k] == '/' && !dbl) return false;
+      }
+      return false;
+    }
+    if (si >= s.size()) return false;
+    if (pc == '?') {
+      if (s[si] == '/') return false;
+      ++pi, ++si;
+    } else if (pc == '[') {
+      size_t save = pi;
+      if (pat.find(']', pi + 2) == std::string_view::npos) {
+        if (s[si] != '[') return false;
+        pi = save + 1, ++si;
+      } else {
+        if (s[si] == '/' || !class_match(pat, pi, s[si])) return false;
+        ++si;
+      }
+    } else if (pc == '\\' && pi + 1 < pat.size()) {
+      if (s[si] != pat[pi + 1]) return false;
+      pi += 2, ++si;
+    } else {
+      if (s[si] != pc) return false;
+      ++pi, ++si;
+    }
+  }
+  return si == s.size();
+}
+}  // namespace
+
+bool glob_match(std::string_view pattern, std::string_view path) {
+  return match_at(pattern, 0, path, 0, 0);
+}
+
+}  // namespace imagelint

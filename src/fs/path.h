@@ -1,0 +1,23 @@
+// Path normalisation for entries of the final filesystem: relative to the image root, no leading
+// "/" or "./", no empty or "." components, ".." folded lexically.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace imagelint {
+
+// Normalises raw into out ("" is the root). Returns false when ".." would climb above the root.
+bool normalize_path(std::string_view raw, std::string& out);
+// "a/b/c" -> "a/b"; "a" -> "".
+std::string parent_path(std::string_view p);
+// "a/b/c" -> "c".
+std::string_view base_name(std::string_view p);
+// join("", "x") == "x"; join("a", "x") == "a/x".
+std::string join_path(std::string_view dir, std::string_view name);
+// True when p is dir itself or lies below it ("" contains everything).
+bool path_within(std::string_view p, std::string_view dir);
+
+// Shell-style glob over a whole path: '*' and '?' do not cross '/', '**' does, [...] classes.
+bool glob_match(std::string_view pattern, std::string_view path);
+
+}  // namespace imagelint

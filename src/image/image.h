@@ -1,0 +1,51 @@
+// An opened image: where its blobs are, what its manifest and config say. Opening reads only the
+// small JSON documents (verified against their digests); layers are streamed later by fs/.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image/reference.h"
+#include "image/source.h"
+
+namespace imagelint {
+
+struct Platform {
+  std::string os, arch, variant;
+  std::string str() const { return os + "/" + arch + (variant.empty() ? "" : "/" + variant); }
+};
+// "os/arch[/variant]"; empty text means the machine's own platform.
+Platform parse_platform(const std::string& text);
+
+struct LayerInfo {
+  int index = 0;
+  BlobRef blob;
+  std::string media_type;  // empty for docker-archive layers (no descriptor)
+  std::string digest;      // descriptor digest of the blob as stored; empty when unknown
+  uint64_t size = 0;       // bytes of the blob as stored
+  std::string diff_id;     // from config rootfs.diff_ids
+  std::string created_by;  // from config history (non-empty layers in order)
+};
+
+struct Image {
+  Reference ref;
+  std::string manifest_digest;  // empty where the transport has none (docker-archive, dir)
+  std::string manifest_media_type;
+  std::string config_digest;
+  std::string config_json;      // raw, verified
+  Platform platform;
+  std::map<std::string, std::string> labels;
+  std::vector<LayerInfo> layers;
+  std::string rootfs;           // dir: transport only
+};
+
+struct OpenOptions {
+  std::string platform;  // "os/arch[/variant]" or empty
+};
+
+// Throws InputError (exit 2) with the file and reason on anything unreadable or inconsistent.
+Image open_image(const Reference& ref, const OpenOptions& opts);
+
+}  // namespace imagelint

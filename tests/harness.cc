@@ -1,0 +1,115 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace testing_util {
+namespace fs = std::filesystem;
+
+static std::string slurp_fd(int fd) {
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+Result run(const std::vector<std::string>& argv, const std::string& cwd) {
+  char out_tmpl[] = "/tmp/imagelint-out-XXXXXX";
+  char err_tmpl[] = "/tmp/imagelint-err-XXXXXX";
+  int out_fd = ::mkstemp(out_tmpl), err_fd = ::mkstemp(err_tmpl);
+  ::unlink(out_tmpl);
+  ::unlink(err_tmpl);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(127);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  ::lseek(out_fd, 0, SEEK_SET);
+  ::lseek(err_fd, 0, SEEK_SET);
+  r.out = slurp_fd(out_fd);
+  r.err = slurp_fd(err_fd);
+  ::close(out_fd);
+  ::close(err_fd);
+  return r;
+}
+
+Result imagelint(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{IMAGELINT_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
+bool have(const std::string& program) {
+  return run({"sh", "-c", "command -v " + program + " >/dev/null"}).code == 0;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "imagelint-test-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string source_dir() { return IMAGELINT_SOURCE_DIR; }
+
+fixture::Recipe recipe(const std::string& name) {
+  return fixture::load_recipe(source_dir() + "/fixtures/recipes/" + name + ".json");
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+std::string snapshot(const std::string& dir) {
+  std::string out;
+  for (auto& e : fs::recursive_directory_iterator(dir)) {
+    struct stat st {};
+    ::lstat(e.path().c_str(), &st);
+    out += e.path().string() + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string l;
+  while (std::getline(ss, l)) out.push_back(l);
+  return out;
+}
+
+}  // namespace testing_util
