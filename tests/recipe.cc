@@ -174,9 +174,9 @@ Built build_image(const Recipe& r, Files& blobs) {
     std::string tar = layer_tar(l);
     std::string blob = compress(tar, l.compression);
     if (l.truncate >= 0 && static_cast<size_t>(l.truncate) < blob.size()) blob.resize(static_cast<size_t>(l.truncate));
-    std::string digest = imagelint::sha256_of(blob);
+    // bad_digest: the blob is stored under a digest that is not its own.
+    std::string digest = l.bad_digest ? "sha256:" + std::string(64, 'a') : imagelint::sha256_of(blob);
     blobs["blobs/sha256/" + hex_of(digest)] = blob;
-    if (l.bad_digest) digest = "sha256:" + std::string(64, 'a');
     layers.push_back({{"mediaType", layer_media_type(l.compression)}, {"digest", digest}, {"size", blob.size()}});
     std::string diff_id = l.bad_diff_id ? "sha256:" + std::string(64, 'b') : imagelint::sha256_of(tar);
     diff_ids.push_back(diff_id);

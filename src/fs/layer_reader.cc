@@ -108,6 +108,7 @@ class LaEntryData : public EntryData {
   }
   [[noreturn]] void fail() {
     if (feed_.error) std::rethrow_exception(feed_.error);
+    check_real();
     throw InputError(display_, "corrupt tar in '" + name_ + "': " + (archive_error_string(a_) ? archive_error_string(a_) : "read failed"));
   }
   struct archive* a_;
