@@ -126,7 +126,7 @@ int cmd_inspect(const Common& c, const std::string& format) {
   return 0;
 }
 
-int cmd_ls(const Common& c, const std::string& glob, bool long_format) {
+int cmd_ls(const Common& c, const std::string& glob, bool long_format, bool xattrs) {
   Image img = open(c);
   BuildResult built = build_filesystem(img, nullptr);
   std::string prefix;
@@ -141,7 +141,7 @@ int cmd_ls(const Common& c, const std::string& glob, bool long_format) {
       bool ok = literal ? path_within(path, prefix) : glob_match(pattern, path);
       if (!ok) continue;
     }
-    out += long_format ? long_line(path, e, img.rootfs.empty()) : path;
+    out += long_format || xattrs ? long_line(path, e, img.rootfs.empty(), xattrs) : path;
     out += '\n';
     if (out.size() > (1 << 20)) {
       write_out(out);
@@ -220,6 +220,8 @@ int run_cli(int argc, char** argv) {
   ls->add_option("GLOB", glob, "Only paths matching: '*' and '?' stay within a directory, '**' crosses; "
                                "a plain path lists itself and everything below it");
   ls->add_flag("-l,--long", long_format, "type mode uid:gid size mtime layer xxh3-128 path [-> target]");
+  bool xattrs = false;
+  ls->add_flag("--xattrs", xattrs, "--long, plus every extended attribute as name=value (bytes outside ASCII as \\xNN)");
   ls->footer(
       "Examples:\n"
       "  imagelint ls oci:build/base:latest usr/lib/modules\n"
@@ -227,7 +229,7 @@ int run_cli(int argc, char** argv) {
       "  imagelint ls oci-archive:base.oci.tar '**/*.ko.xz'\n"
       "Long format: '-' file, 'd' dir, 'l' symlink, 'c'/'b' device (size is major,minor), 'p' fifo, 's' socket;\n"
       "layer is the index of the layer that last wrote the entry ('-' for dir: images).");
-  ls->callback([&] { action = [&] { return cmd_ls(cl, glob, long_format); }; });
+  ls->callback([&] { action = [&] { return cmd_ls(cl, glob, long_format, xattrs); }; });
 
   Common cc;
   std::string path;

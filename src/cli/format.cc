@@ -25,7 +25,16 @@ std::string human_bytes(uint64_t n) {
   return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
-std::string long_line(const std::string& path, const Entry& e, bool layer_column) {
+std::string escape_bytes(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c > 0x20 && c < 0x7f && c != '\\') out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+std::string long_line(const std::string& path, const Entry& e, bool layer_column, bool xattrs) {
   std::string size = e.type == EntryType::File ? std::to_string(e.size)
                      : (e.type == EntryType::Char || e.type == EntryType::Block)
                          ? fmt::format("{},{}", e.dev_major, e.dev_minor)
@@ -34,6 +43,8 @@ std::string long_line(const std::string& path, const Entry& e, bool layer_column
                                 size, format_time(e.mtime), layer_column && e.layer >= 0 ? std::to_string(e.layer) : "-",
                                 e.type == EntryType::File ? e.hash.hex() : "-", path);
   if (e.type == EntryType::Symlink) out += " -> " + e.link;
+  if (xattrs)
+    for (auto& [k, v] : e.xattrs) out += " " + k + "=" + escape_bytes(v);
   return out;
 }
 

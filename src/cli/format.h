@@ -10,6 +10,8 @@ std::string format_time(int64_t epoch_seconds);  // "2024-01-31T12:00:00Z"
 std::string format_mode(uint32_t mode);          // "0755" (4 digits, setuid etc. included)
 std::string human_bytes(uint64_t n);             // "1.2 GiB"
 // One `ls --long` line (without the newline). layer_column false for dir: images.
-std::string long_line(const std::string& path, const Entry& e, bool layer_column);
+std::string long_line(const std::string& path, const Entry& e, bool layer_column, bool xattrs = false);
+// Printable form of a byte string: printable ASCII as is, the rest as \xNN.
+std::string escape_bytes(const std::string& s);
 
 }  // namespace imagelint
