@@ -150,7 +150,7 @@ LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) {
   feed.src = &tar_hash;
   if (archive_read_open2(a.get(), &feed, nullptr, feed_read, nullptr, nullptr) != ARCHIVE_OK) {
     if (feed.error) std::rethrow_exception(feed.error);
-    throw InputError(display, std::string("not a tar stream: ") + (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown format"));
+    throw InputError(display, "not a tar archive (nor gzip, zstd or xz compressed)");
   }
 
   for (;;) {

@@ -19,6 +19,7 @@ void check_layer(const std::string& mt, const std::string& display) {
       "application/vnd.docker.image.rootfs.diff.tar",
       "application/vnd.docker.image.rootfs.diff.tar.gzip",
       "application/vnd.docker.image.rootfs.diff.tar.zstd",
+      "application/vnd.docker.image.rootfs.foreign.diff.tar",
       "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
   };
   for (const char* k : known)

@@ -110,6 +110,8 @@ Image load_oci(const Reference& ref, const LayoutFiles& files, const std::string
     desc = *cands[0];
   } else {
     bool all_platforms = std::all_of(cands.begin(), cands.end(), [](const json* d) { return d->contains("platform"); });
+    if (!all_platforms && !ref.tag.empty())
+      throw InputError(where, fmt::format("tag '{}' is ambiguous: {} different images carry it", ref.tag, cands.size()));
     if (!all_platforms) {
       std::set<std::string> tags;
       for (auto* d : cands) tags.insert(ref_name(*d).empty() ? std::string("(untagged)") : ref_name(*d));
@@ -158,7 +160,6 @@ Image load_oci(const Reference& ref, const LayoutFiles& files, const std::string
     if (!media::is_config(cmt))
       throw InputError(files.display(rel), "not a container image: config media type '" + cmt + "' (an artifact?)");
     img.config_digest = (*cfg)["digest"].get<std::string>();
-    img.config_json = read_verified(files, img.config_digest, kMaxConfigBytes);
 
     auto layers = doc.find("layers");
     if (layers == doc.end() || !layers->is_array()) throw InputError(files.display(rel), "manifest has no layers array");
@@ -179,6 +180,8 @@ Image load_oci(const Reference& ref, const LayoutFiles& files, const std::string
                                                       li.blob.length));
       img.layers.push_back(std::move(li));
     }
+    // Read the config only once the manifest itself is known to be good.
+    img.config_json = read_verified(files, img.config_digest, kMaxConfigBytes);
     apply_config(img, img.config_json, files.display(blob_path(img.config_digest, files.display(rel))));
     return img;
   }

@@ -42,6 +42,7 @@ Reference detect(const std::string& text) {
   Reference r;
   r.original = text;
   r.path = text;
+  while (r.path.size() > 1 && r.path.ends_with("/")) r.path.pop_back();
   bool is_dir = false;
   if (!exists(text, &is_dir)) {
     // Maybe PATH:TAG on a bare path.
@@ -112,6 +113,7 @@ Reference parse_reference(const std::string& text) {
   } else {
     return detect(text);
   }
+  while (r.path.size() > 1 && r.path.ends_with("/")) r.path.pop_back();
   if (r.path.empty()) throw UsageError(text + ": no path given");
   if (!exists(r.path)) throw InputError(r.path, "no such file or directory");
   return r;
