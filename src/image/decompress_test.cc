@@ -1,1 +1,116 @@
+#include "image/decompress.h"
+
 #include <gtest/gtest.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cstring>
+
+#include "util/error.h"
+
+namespace imagelint {
+namespace {
+
+class StringSource : public ByteSource {
+ public:
+  explicit StringSource(std::string s, size_t chunk = 7) : s_(std::move(s)), chunk_(chunk) {}
+  size_t read(char* buf, size_t n) override {
+    size_t k = std::min({n, chunk_, s_.size() - pos_});
+    std::memcpy(buf, s_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+
+ private:
+  std::string s_;
+  size_t chunk_;
+  size_t pos_ = 0;
+};
+
+std::string gzip(const std::string& in) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string zstd(const std::string& in) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
+  return out;
+}
+
+std::string drain(const std::string& compressed, Compression* kind = nullptr) {
+  StringSource src(compressed);
+  DecompressingSource d(src, "test");
+  if (kind) *kind = d.compression();
+  std::string out;
+  char buf[5];
+  while (size_t n = d.read(buf, sizeof buf)) out.append(buf, n);
+  return out;
+}
+
+TEST(Decompress, PlainPassesThrough) {
+  Compression k;
+  EXPECT_EQ(drain("just a tar, really", &k), "just a tar, really");
+  EXPECT_EQ(k, Compression::None);
+  EXPECT_EQ(drain(""), "");
+}
+
+TEST(Decompress, GzipMultiMember) {
+  Compression k;
+  EXPECT_EQ(drain(gzip("hello ") + gzip("world"), &k), "hello world");
+  EXPECT_EQ(k, Compression::Gzip);
+}
+
+TEST(Decompress, GzipTruncatedAndTrailingGarbage) {
+  std::string g = gzip(std::string(10000, 'x') + "end");
+  EXPECT_THROW(drain(g.substr(0, g.size() - 4)), InputError);
+  try {
+    drain(g + "junk");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("trailing garbage"), std::string::npos);
+  }
+  std::string bad = g;
+  bad[bad.size() / 2] ^= 0x55;
+  EXPECT_THROW(drain(bad), InputError);
+}
+
+TEST(Decompress, ZstdFramesAndSkippableFrames) {
+  // zstd:chunked puts skippable frames (its table of contents) between and after data frames.
+  std::string skippable("\x50\x2a\x4d\x18\x04\x00\x00\x00meta", 12);
+  Compression k;
+  EXPECT_EQ(drain(zstd("chunk one ") + skippable + zstd("chunk two"), &k), "chunk one chunk two");
+  EXPECT_EQ(k, Compression::Zstd);
+  EXPECT_EQ(drain(skippable + zstd("x")), "x");
+}
+
+TEST(Decompress, ZstdTruncated) {
+  std::string z = zstd(std::string(100000, 'z') + "tail");
+  try {
+    drain(z.substr(0, z.size() - 3));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated zstd stream"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Decompress, RefusesBzip2Clearly) {
+  try {
+    drain("BZh91AY&SY");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("bzip2"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace imagelint
