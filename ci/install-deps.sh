@@ -9,6 +9,8 @@ packages=(
   libssl-dev zlib1g-dev libzstd-dev liblzma-dev libgtest-dev
   # real tools the tests use as oracles, and the benchmark baseline
   umoci skopeo libarchive-tools zstd xz-utils gzip
+  # the benchmark
+  time bc
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -48,7 +48,27 @@ la_ssize_t append_cb(struct archive*, void* ctx, const void* buf, size_t n) {
   return static_cast<la_ssize_t>(n);
 }
 
-std::string entry_content(const RecipeEntry& e) { return e.generated ? generated(e.size, e.seed) : e.content; }
+// Word-like content: compresses about as well as binaries and text in a real OS image.
+std::string generated_text(uint64_t size, uint64_t seed) {
+  static const char* words[] = {"usr", "lib", "kernel", "module", "zfs", "nvidia", "0x7f", "systemd", "\n",
+                                "podman", "ELF", "\x01\x02", "centos", "bootc", "rpm", "====", "libc.so.6"};
+  std::string out;
+  out.reserve(size);
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 7;
+  while (out.size() < size) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    if ((x & 7) == 0) out += static_cast<char>(x >> 8);
+    else out += words[(x >> 16) % (sizeof words / sizeof *words)];
+    out += ' ';
+  }
+  out.resize(size);
+  return out;
+}
+
+std::string entry_content(const RecipeEntry& e) {
+  if (!e.generated) return e.content;
+  return e.text ? generated_text(e.size, e.seed) : generated(e.size, e.seed);
+}
 
 // The tar of one layer, uncompressed.
 std::string layer_tar(const RecipeLayer& l) {
@@ -300,6 +320,7 @@ Recipe parse_recipe(const std::string& text) {
         e.size = je["size"];
         e.seed = je.value("seed", static_cast<uint64_t>(1));
         e.generated = true;
+        e.text = je.value("text", false);
       }
       e.target = je.value("target", std::string());
       if (je.contains("mode")) e.mode = parse_mode(je["mode"]), e.mode_set = true;

@@ -16,6 +16,7 @@ struct RecipeEntry {
   uint64_t size = 0;          // with seed: generated content of this size
   uint64_t seed = 0;
   bool generated = false;
+  bool text = false;  // generated content is word-like (compresses as real files do)
   std::string target;  // symlink / hardlink target
   uint32_t mode = 0;
   bool mode_set = false;
