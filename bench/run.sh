@@ -23,21 +23,22 @@ mapfile -t blobs < <(grep -o '"layers":\[.*\]' "$out/oci/blobs/sha256/$manifest"
 
 # best-of-N wall time in seconds for a command
 best() {
-  local b="" t
+  local best_t="" t
   for _ in $(seq "$runs"); do
     local s e
     s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
     t=$(echo "$e - $s" | bc -l)
-    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+    if [ -z "$best_t" ] || [ "$(echo "$t < $best_t" | bc -l)" = 1 ]; then best_t=$t; fi
   done
-  printf '%.3f' "$b"
+  printf '%.3f' "$best_t"
 }
-bsdtar_list() { for b in "${blobs[@]}"; do bsdtar -tf "$b"; done; }
-bsdtar_read() { for b in "${blobs[@]}"; do bsdtar -xOf "$b"; done; }
+bsdtar_list() { local f; for f in "${blobs[@]}"; do bsdtar -tf "$f"; done; }
+bsdtar_read() { local f; for f in "${blobs[@]}"; do bsdtar -xOf "$f"; done; }
 
 stored=$(cat "${blobs[@]}" | wc -c)
 files_in_image=$(build/imagelint ls "$image" | wc -l)
-echo "image: ${#blobs[@]} layers ($comp), $((stored / 1048576)) MiB stored, $files_in_image paths in the final filesystem"
+unpacked=$(build/imagelint inspect "$image" | sed -n 's/.*stored, \(.*\) unpacked/\1/p')
+echo "image: ${#blobs[@]} layers ($comp), $((stored / 1048576)) MiB stored, $unpacked unpacked, $files_in_image paths in the final filesystem"
 t_list=$(best bsdtar_list)
 t_read=$(best bsdtar_read)
 t_ls=$(best build/imagelint ls "$image")

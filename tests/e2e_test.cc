@@ -29,6 +29,7 @@ class LayersImage : public ::testing::Test {
     fixture::write_oci({r}, dir / "oci");
     fixture::write_oci_archive({r}, dir / "oci.tar");
     fixture::write_docker_archive(r, dir / "docker.tar");
+    fixture::write_docker_archive(r, dir / "docker25.tar", /*oci_style=*/true);
     fixture::write_rootfs(r, dir / "rootfs");
   }
   TempDir dir;
@@ -41,7 +42,8 @@ TEST_F(LayersImage, SameListingThroughEveryTransport) {
   for (std::string ref : {"oci:" + dir / "oci" + ":latest", "oci-archive:" + dir / "oci.tar", dir / "oci.tar",
                           "docker-archive:" + dir / "docker.tar", dir / "docker.tar",
                           "docker-archive:" + dir / "docker.tar:example.com/fixture:latest",
-                          "docker-archive:" + dir / "docker.tar:@0", dir / "oci"}) {
+                          "docker-archive:" + dir / "docker.tar:@0", dir / "oci", dir / "docker25.tar",
+                          "oci-archive:" + dir / "docker25.tar:latest"}) {
     Result r = imagelint({"ls", ref, "--long"});
     ASSERT_EQ(r.code, 0) << ref << ": " << r.err;
     EXPECT_EQ(r.out, oci.out) << ref;

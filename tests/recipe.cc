@@ -354,7 +354,21 @@ void write_oci_archive(const std::vector<Recipe>& images, const std::string& fil
   write_tar(oci_files(images, multiarch), file);
 }
 
-void write_docker_archive(const Recipe& r, const std::string& file) {
+void write_docker_archive(const Recipe& r, const std::string& file, bool oci_style) {
+  if (oci_style) {
+    // docker 25+: the OCI layout plus a manifest.json that names the same blobs.
+    Files files = oci_files({r}, false);
+    Files blobs;
+    Built b = build_image(r, blobs);
+    json layers = json::array();
+    for (auto& l : json::parse(b.manifest)["layers"]) layers.push_back("blobs/sha256/" + hex_of(l["digest"]));
+    files["manifest.json"] = json::array({{{"Config", "blobs/sha256/" + hex_of(b.config_digest)},
+                                           {"RepoTags", {"example.com/fixture:" + r.tag}},
+                                           {"Layers", layers}}})
+                                 .dump();
+    write_tar(files, file);
+    return;
+  }
   Files blobs;
   Built b = build_image(r, blobs);
   Files files;

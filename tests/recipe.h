@@ -49,7 +49,8 @@ Recipe load_recipe(const std::string& file);
 // Writers; each throws std::runtime_error on failure.
 void write_oci(const std::vector<Recipe>& images, const std::string& dir, bool multiarch = false);
 void write_oci_archive(const std::vector<Recipe>& images, const std::string& file, bool multiarch = false);
-void write_docker_archive(const Recipe& r, const std::string& file);
+// oci_style: as docker 25+ writes it, an OCI layout whose manifest.json names blobs/sha256/… .
+void write_docker_archive(const Recipe& r, const std::string& file, bool oci_style = false);
 void write_rootfs(const Recipe& r, const std::string& dir);
 
 }  // namespace fixture

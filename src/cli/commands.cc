@@ -141,7 +141,7 @@ int cmd_ls(const Common& c, const std::string& glob, bool long_format, bool xatt
       bool ok = literal ? path_within(path, prefix) : glob_match(pattern, path);
       if (!ok) continue;
     }
-    out += long_format || xattrs ? long_line(path, e, img.rootfs.empty(), xattrs) : path;
+    out += long_format || xattrs ? long_line(path, e, img.rootfs.empty(), xattrs) : escape_bytes(path, false);
     out += '\n';
     if (out.size() > (1 << 20)) {
       write_out(out);

@@ -25,10 +25,11 @@ std::string human_bytes(uint64_t n) {
   return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
-std::string escape_bytes(const std::string& s) {
+std::string escape_bytes(const std::string& s, bool binary) {
   std::string out;
   for (unsigned char c : s) {
-    if (c > 0x20 && c < 0x7f && c != '\\') out += static_cast<char>(c);
+    bool plain = binary ? (c > 0x20 && c < 0x7f && c != '\\') : (c >= 0x20 && c != 0x7f && c != '\\');
+    if (plain) out += static_cast<char>(c);
     else out += fmt::format("\\x{:02x}", c);
   }
   return out;
@@ -41,10 +42,10 @@ std::string long_line(const std::string& path, const Entry& e, bool layer_column
                          : "0";
   std::string out = fmt::format("{} {} {}:{} {} {} {} {} {}", type_char(e.type), format_mode(e.mode), e.uid, e.gid,
                                 size, format_time(e.mtime), layer_column && e.layer >= 0 ? std::to_string(e.layer) : "-",
-                                e.type == EntryType::File ? e.hash.hex() : "-", path);
-  if (e.type == EntryType::Symlink) out += " -> " + e.link;
+                                e.type == EntryType::File ? e.hash.hex() : "-", escape_bytes(path, false));
+  if (e.type == EntryType::Symlink) out += " -> " + escape_bytes(e.link, false);
   if (xattrs)
-    for (auto& [k, v] : e.xattrs) out += " " + k + "=" + escape_bytes(v);
+    for (auto& [k, v] : e.xattrs) out += " " + escape_bytes(k, true) + "=" + escape_bytes(v, true);
   return out;
 }
 
