@@ -361,7 +361,8 @@ void write_docker_archive(const Recipe& r, const std::string& file, bool oci_sty
     Files blobs;
     Built b = build_image(r, blobs);
     json layers = json::array();
-    for (auto& l : json::parse(b.manifest)["layers"]) layers.push_back("blobs/sha256/" + hex_of(l["digest"]));
+    json manifest = json::parse(b.manifest);
+    for (auto& l : manifest["layers"]) layers.push_back("blobs/sha256/" + hex_of(l["digest"]));
     files["manifest.json"] = json::array({{{"Config", "blobs/sha256/" + hex_of(b.config_digest)},
                                            {"RepoTags", {"example.com/fixture:" + r.tag}},
                                            {"Layers", layers}}})
