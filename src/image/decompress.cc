@@ -28,111 +28,90 @@ Compression detect_compression(const unsigned char* p, size_t n, const std::stri
   if (n >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18) return Compression::Zstd;
   if (n >= 6 && std::memcmp(p, "\xfd" "7zXZ\0", 6) == 0) return Compression::Xz;
   if (n >= 3 && std::memcmp(p, "BZh", 3) == 0)
-    throw InputError(display, "bzip2-compressed layer: not supported (use gzip, zstd or xz)");
+    throw InputError(display, "bzip2-compressed data: not supported (use gzip, zstd or xz)");
   return Compression::None;
 }
 
-struct DecompressingSource::Impl {
-  ByteSource& in;
+struct Decoder::Impl {
+  Compression kind;
   std::string display;
-  Compression kind = Compression::None;
-  std::vector<unsigned char> buf = std::vector<unsigned char>(256 * 1024);
-  size_t pos = 0, len = 0;  // unread input is buf[pos, len)
-  bool in_eof = false;
-  bool out_eof = false;
-
+  bool done = false;
   z_stream gz{};
   bool gz_init = false;
-  bool gz_member_done = false;
+  bool gz_between = false;  // a gzip member ended; another may follow
   ZSTD_DCtx* zd = nullptr;
-  size_t zstd_last = 0;  // last ZSTD_decompressStream hint: 0 means a frame just ended
+  size_t zstd_hint = 1;     // last ZSTD_decompressStream result: 0 means a frame just ended
+  bool zstd_any = false;
   lzma_stream xz = LZMA_STREAM_INIT;
   bool xz_init = false;
 
-  Impl(ByteSource& s, std::string d) : in(s), display(std::move(d)) {}
-
-  bool fill() {
-    if (pos < len) return true;
-    if (in_eof) return false;
-    pos = 0;
-    len = in.read(reinterpret_cast<char*>(buf.data()), buf.size());
-    if (len == 0) in_eof = true;
-    return len > 0;
-  }
-
   [[noreturn]] void fail(const std::string& what) { throw InputError(display, what); }
 
-  size_t read_gzip(char* out, size_t n) {
-    for (;;) {
-      if (gz_member_done) {
-        // Another member may follow (multi-member gzip is valid); anything else is not gzip.
-        if (!fill()) { out_eof = true; return 0; }
-        if (buf[pos] != 0x1f) fail("trailing garbage after gzip stream");
-        inflateReset(&gz);
-        gz_member_done = false;
-      }
-      if (!fill()) fail("truncated gzip stream (ends before the end of the compressed data)");
-      gz.next_in = buf.data() + pos;
-      gz.avail_in = static_cast<uInt>(len - pos);
-      gz.next_out = reinterpret_cast<Bytef*>(out);
-      gz.avail_out = static_cast<uInt>(n);
-      int rc = inflate(&gz, Z_NO_FLUSH);
-      pos = len - gz.avail_in;
-      size_t produced = n - gz.avail_out;
-      if (rc == Z_STREAM_END) gz_member_done = true;
-      else if (rc != Z_OK && rc != Z_BUF_ERROR)
-        fail(std::string("corrupt gzip stream: ") + (gz.msg ? gz.msg : "inflate failed"));
-      if (produced) return produced;
-    }
-  }
-
-  size_t read_zstd(char* out, size_t n) {
-    for (;;) {
-      if (!fill()) {
-        if (zstd_last != 0) fail("truncated zstd stream (ends inside a frame)");
-        out_eof = true;
+  size_t gzip(const unsigned char* in, size_t in_len, size_t* consumed, char* out, size_t out_len, bool at_end) {
+    if (gz_between) {
+      if (in_len == 0) {
+        if (at_end) done = true;
         return 0;
       }
-      ZSTD_inBuffer ib{buf.data() + pos, len - pos, 0};
-      ZSTD_outBuffer ob{out, n, 0};
-      size_t rc = ZSTD_decompressStream(zd, &ob, &ib);
-      if (ZSTD_isError(rc)) fail(std::string("corrupt zstd stream: ") + ZSTD_getErrorName(rc));
-      zstd_last = rc;
-      pos += ib.pos;
-      if (ob.pos) return ob.pos;
+      if (in[0] != 0x1f) fail("trailing garbage after gzip stream");
+      inflateReset(&gz);
+      gz_between = false;
     }
+    // Called even without input: zlib may hold output that did not fit last time.
+    gz.next_in = const_cast<Bytef*>(in);
+    gz.avail_in = static_cast<uInt>(std::min<size_t>(in_len, 1u << 30));
+    gz.next_out = reinterpret_cast<Bytef*>(out);
+    gz.avail_out = static_cast<uInt>(std::min<size_t>(out_len, 1u << 30));
+    uInt avail_in = gz.avail_in, avail_out = gz.avail_out;
+    int rc = inflate(&gz, Z_NO_FLUSH);
+    *consumed = avail_in - gz.avail_in;
+    size_t produced = avail_out - gz.avail_out;
+    if (rc == Z_STREAM_END) gz_between = true;
+    else if (rc != Z_OK && rc != Z_BUF_ERROR) fail(std::string("corrupt gzip stream: ") + (gz.msg ? gz.msg : "inflate failed"));
+    else if (produced == 0 && *consumed == 0 && in_len == 0 && at_end)
+      fail("truncated gzip stream (ends before the end of the compressed data)");
+    return produced;
   }
 
-  size_t read_xz(char* out, size_t n) {
-    for (;;) {
-      bool more = fill();
-      xz.next_in = buf.data() + pos;
-      xz.avail_in = len - pos;
-      xz.next_out = reinterpret_cast<uint8_t*>(out);
-      xz.avail_out = n;
-      lzma_ret rc = lzma_code(&xz, more ? LZMA_RUN : LZMA_FINISH);
-      pos = len - xz.avail_in;
-      size_t produced = n - xz.avail_out;
-      if (rc == LZMA_STREAM_END) { out_eof = true; return produced; }
-      if (rc == LZMA_BUF_ERROR && !more) fail("truncated xz stream (ends before the end of the compressed data)");
-      if (rc != LZMA_OK && rc != LZMA_BUF_ERROR) fail("corrupt xz stream (liblzma error " + std::to_string(rc) + ")");
-      if (produced) return produced;
-      if (!more && rc == LZMA_OK) continue;
+  size_t zstd(const unsigned char* in, size_t in_len, size_t* consumed, char* out, size_t out_len, bool at_end) {
+    // Called even without input: the decoder may hold output that did not fit last time.
+    ZSTD_inBuffer ib{in, in_len, 0};
+    ZSTD_outBuffer ob{out, out_len, 0};
+    size_t rc = ZSTD_decompressStream(zd, &ob, &ib);
+    if (ZSTD_isError(rc)) fail(std::string("corrupt zstd stream: ") + ZSTD_getErrorName(rc));
+    if (in_len) zstd_any = true;
+    // A call that moved nothing reports a hint for the next frame: not a frame in progress.
+    if (ib.pos || ob.pos) zstd_hint = rc;
+    *consumed = ib.pos;
+    if (ob.pos == 0 && in_len == 0 && at_end) {
+      if (zstd_hint != 0 || !zstd_any) fail("truncated zstd stream (ends inside a frame)");
+      done = true;
     }
+    return ob.pos;
+  }
+
+  size_t xzs(const unsigned char* in, size_t in_len, size_t* consumed, char* out, size_t out_len, bool at_end) {
+    xz.next_in = in;
+    xz.avail_in = in_len;
+    xz.next_out = reinterpret_cast<uint8_t*>(out);
+    xz.avail_out = out_len;
+    lzma_ret rc = lzma_code(&xz, at_end ? LZMA_FINISH : LZMA_RUN);
+    *consumed = in_len - xz.avail_in;
+    size_t produced = out_len - xz.avail_out;
+    if (rc == LZMA_STREAM_END) done = true;
+    else if (rc == LZMA_BUF_ERROR && at_end && in_len == *consumed && produced == 0)
+      fail("truncated xz stream (ends before the end of the compressed data)");
+    else if (rc != LZMA_OK && rc != LZMA_BUF_ERROR)
+      fail("corrupt xz stream (liblzma error " + std::to_string(rc) + ")");
+    return produced;
   }
 };
 
-DecompressingSource::DecompressingSource(ByteSource& in, std::string display)
-    : impl_(std::make_unique<Impl>(in, std::move(display))) {
+Decoder::Decoder(Compression kind, std::string display) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
-  // Gather up to 6 bytes to recognise the magic.
-  while (m.len < 6) {
-    size_t got = in.read(reinterpret_cast<char*>(m.buf.data() + m.len), 6 - m.len);
-    if (got == 0) { m.in_eof = true; break; }
-    m.len += got;
-  }
-  m.kind = detect_compression(m.buf.data(), m.len, m.display);
-  switch (m.kind) {
+  m.kind = kind;
+  m.display = std::move(display);
+  switch (kind) {
     case Compression::Gzip:
       if (inflateInit2(&m.gz, 16 + MAX_WBITS) != Z_OK) m.fail("cannot initialise zlib");
       m.gz_init = true;
@@ -151,30 +130,106 @@ DecompressingSource::DecompressingSource(ByteSource& in, std::string display)
   }
 }
 
-DecompressingSource::~DecompressingSource() {
+Decoder::~Decoder() {
   if (impl_->gz_init) inflateEnd(&impl_->gz);
   if (impl_->zd) ZSTD_freeDCtx(impl_->zd);
   if (impl_->xz_init) lzma_end(&impl_->xz);
 }
 
-Compression DecompressingSource::compression() const { return impl_->kind; }
+bool Decoder::done() const { return impl_->done; }
+Compression Decoder::kind() const { return impl_->kind; }
+
+size_t Decoder::step(const unsigned char* in, size_t in_len, size_t* consumed, char* out, size_t out_len, bool at_end) {
+  auto& m = *impl_;
+  *consumed = 0;
+  if (m.done || out_len == 0) return 0;
+  switch (m.kind) {
+    case Compression::None: {
+      size_t k = std::min(in_len, out_len);
+      std::memcpy(out, in, k);
+      *consumed = k;
+      if (k == 0 && at_end) m.done = true;
+      return k;
+    }
+    case Compression::Gzip: return m.gzip(in, in_len, consumed, out, out_len, at_end);
+    case Compression::Zstd: return m.zstd(in, in_len, consumed, out, out_len, at_end);
+    case Compression::Xz: return m.xzs(in, in_len, consumed, out, out_len, at_end);
+  }
+  return 0;
+}
+
+void Decoder::feed(const char* p, size_t n, bool at_end, const Sink& sink) {
+  char out[64 * 1024];
+  const auto* in = reinterpret_cast<const unsigned char*>(p);
+  int stalled = 0;
+  while (!done()) {
+    size_t used = 0;
+    size_t got = step(in, n, &used, out, sizeof out, at_end);
+    in += used;
+    n -= used;
+    if (got) sink(out, got);
+    if (got || used) {
+      stalled = 0;
+      continue;
+    }
+    if (n == 0 && !at_end) return;  // wants more input
+    if (++stalled > 2) impl_->fail("decoder made no progress");
+  }
+  if (n) impl_->fail("trailing data after the compressed stream");
+}
+
+struct DecompressingSource::Impl {
+  ByteSource& in;
+  std::string display;
+  std::unique_ptr<Decoder> dec;
+  std::vector<unsigned char> buf = std::vector<unsigned char>(256 * 1024);
+  size_t pos = 0, len = 0;  // unread input is buf[pos, len)
+  bool in_eof = false;
+
+  Impl(ByteSource& s, std::string d) : in(s), display(std::move(d)) {}
+  void fill() {
+    if (pos < len || in_eof) return;
+    pos = 0;
+    len = in.read(reinterpret_cast<char*>(buf.data()), buf.size());
+    if (len == 0) in_eof = true;
+  }
+};
+
+DecompressingSource::DecompressingSource(ByteSource& in, std::string display)
+    : impl_(std::make_unique<Impl>(in, std::move(display))) {
+  auto& m = *impl_;
+  while (m.len < 6) {  // enough bytes to recognise the magic
+    size_t got = in.read(reinterpret_cast<char*>(m.buf.data() + m.len), 6 - m.len);
+    if (got == 0) {
+      m.in_eof = true;
+      break;
+    }
+    m.len += got;
+  }
+  m.dec = std::make_unique<Decoder>(detect_compression(m.buf.data(), m.len, m.display), m.display);
+}
+
+DecompressingSource::~DecompressingSource() = default;
+
+Compression DecompressingSource::compression() const { return impl_->dec->kind(); }
 
 size_t DecompressingSource::read(char* buf, size_t n) {
   auto& m = *impl_;
-  if (m.out_eof || n == 0) return 0;
-  switch (m.kind) {
-    case Compression::None: {
-      if (!m.fill()) { m.out_eof = true; return 0; }
-      size_t k = std::min(n, m.len - m.pos);
-      std::memcpy(buf, m.buf.data() + m.pos, k);
-      m.pos += k;
-      return k;
+  for (;;) {
+    if (m.dec->done()) {
+      m.fill();
+      if (m.pos < m.len) {
+        // Anything after the end of a compressed stream is not ours to ignore.
+        if (m.dec->kind() != Compression::None) throw InputError(m.display, "trailing data after the compressed stream");
+      }
+      return 0;
     }
-    case Compression::Gzip: return m.read_gzip(buf, n);
-    case Compression::Zstd: return m.read_zstd(buf, n);
-    case Compression::Xz: return m.read_xz(buf, n);
+    m.fill();
+    size_t used = 0;
+    size_t got = m.dec->step(m.buf.data() + m.pos, m.len - m.pos, &used, buf, n, m.in_eof);
+    m.pos += used;
+    if (got) return got;
   }
-  return 0;
 }
 
 }  // namespace imagelint

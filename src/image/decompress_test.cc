@@ -103,6 +103,32 @@ TEST(Decompress, ZstdTruncated) {
   }
 }
 
+TEST(Decompress, PushInterfaceHandsOutBoundedChunks) {
+  // 64 MiB of zeros squeeze into a few KiB: the sink must see it in pieces, never whole.
+  std::string big(64u << 20, '\0');
+  std::string z = zstd(big), g = gzip(big);
+  for (auto [kind, data] : {std::pair{Compression::Zstd, z}, std::pair{Compression::Gzip, g}}) {
+    Decoder d(kind, "t");
+    size_t total = 0, largest = 0;
+    for (size_t i = 0; i < data.size(); i += 1000)
+      d.feed(data.data() + i, std::min<size_t>(1000, data.size() - i), false, [&](const char*, size_t n) {
+        total += n;
+        largest = std::max(largest, n);
+      });
+    d.feed(nullptr, 0, true, [&](const char*, size_t n) { total += n; });
+    EXPECT_TRUE(d.done());
+    EXPECT_EQ(total, big.size());
+    EXPECT_LE(largest, 64u * 1024);
+  }
+  Decoder cut(Compression::Gzip, "cut");
+  EXPECT_THROW(
+      {
+        cut.feed(g.data(), g.size() / 2, false, [](const char*, size_t) {});
+        cut.feed(nullptr, 0, true, [](const char*, size_t) {});
+      },
+      InputError);
+}
+
 TEST(Decompress, RefusesBzip2Clearly) {
   try {
     drain("BZh91AY&SY");
