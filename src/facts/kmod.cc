@@ -1,0 +1,230 @@
+#include "facts/kmod.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "image/decompress.h"
+#include "util/error.h"
+
+namespace imagelint {
+
+const char* const kModulePattern = "usr/lib/modules/[^/]+/.+\\.ko(\\.xz|\\.zst|\\.gz)?";
+
+std::string module_kver(const std::string& path) {
+  const std::string prefix = "usr/lib/modules/";
+  if (!path.starts_with(prefix)) return "";
+  size_t end = path.find('/', prefix.size());
+  return end == std::string::npos ? "" : path.substr(prefix.size(), end - prefix.size());
+}
+
+void parse_modinfo(const std::string& section, ModuleInfo& info) {
+  size_t pos = 0;
+  while (pos < section.size()) {
+    size_t end = section.find('\0', pos);
+    if (end == std::string::npos) end = section.size();
+    std::string kv = section.substr(pos, end - pos);
+    pos = end + 1;
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
+    if (k == "name") info.name = v;
+    else if (k == "vermagic") info.vermagic = v;
+    else if (k == "version") info.version = v;
+    else if (k == "srcversion") info.srcversion = v;
+    else if (k == "license") info.license = v;
+    else if (k == "depends") {
+      info.depends.clear();
+      size_t a = 0;
+      while (a < v.size()) {
+        size_t b = v.find(',', a);
+        if (b == std::string::npos) b = v.size();
+        if (b > a) info.depends.push_back(v.substr(a, b - a));
+        a = b + 1;
+      }
+    }
+  }
+}
+
+namespace {
+
+constexpr size_t kMaxRun = 1u << 20;         // one retained string run
+constexpr size_t kMaxRetained = 8u << 20;    // all runs of one module
+constexpr size_t kMaxShdrs = 4u << 20;       // the section header table
+constexpr size_t kNulBreak = 4096;           // a run ends after this many NULs in a row
+const char kSigMagic[] = "~Module signature appended~\n";
+
+bool stringish(unsigned char c) { return c == 0 || c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7f); }
+
+uint64_t rd(const unsigned char* p, int n, bool le) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[le ? i : n - 1 - i]) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+// A run of string-like bytes that may hold .modinfo (has '=') or .shstrtab (has ".modinfo").
+struct Run {
+  uint64_t start = 0;
+  std::string bytes;
+};
+
+struct ModinfoReader::Scan {
+  std::unique_ptr<Decoder> decoder;
+  std::string first;  // the first bytes, until the compression is known
+  uint64_t off = 0;   // uncompressed offset
+  unsigned char ehdr[64] = {};
+  bool elf64 = true, le = true, header_ok = false;
+  uint64_t shoff = 0, shentsize = 0, shnum = 0, shstrndx = 0;
+  std::string shdrs;
+  Run cur;
+  size_t cur_nuls = 0;
+  bool cur_keep = false;
+  std::vector<Run> runs;
+  size_t retained = 0;
+  bool overflow = false;
+  std::string tail;
+
+  void close_run() {
+    if (cur_keep && cur.bytes.size() >= 8 && retained + cur.bytes.size() <= kMaxRetained) {
+      retained += cur.bytes.size();
+      runs.push_back(std::move(cur));
+    } else if (cur_keep && cur.bytes.size() >= 8) {
+      overflow = true;
+    }
+    cur = Run{};
+    cur_keep = false;
+    cur_nuls = 0;
+  }
+
+  void push(const char* p, size_t n) {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i, ++off) {
+      unsigned char c = u[i];
+      if (off < 64) ehdr[off] = c;
+      if (off == 63) parse_header();
+      if (header_ok && off >= shoff && off < shoff + shnum * shentsize && shdrs.size() < kMaxShdrs)
+        shdrs.push_back(static_cast<char>(c));
+      if (stringish(c)) {
+        if (cur.bytes.empty()) cur.start = off;
+        cur_nuls = c == 0 ? cur_nuls + 1 : 0;
+        if (cur_nuls >= kNulBreak) {
+          close_run();
+          continue;
+        }
+        if (cur.bytes.size() < kMaxRun) cur.bytes.push_back(static_cast<char>(c));
+        if (c == '=' || (c == 'o' && cur.bytes.ends_with(".modinfo"))) cur_keep = true;
+      } else if (!cur.bytes.empty()) {
+        close_run();
+      }
+    }
+    // The last bytes, for the signature marker.
+    tail.append(p, n);
+    if (tail.size() > 64) tail.erase(0, tail.size() - 64);
+  }
+
+  void parse_header() {
+    if (std::memcmp(ehdr, "\x7f" "ELF", 4) != 0) return;
+    elf64 = ehdr[4] == 2;
+    le = ehdr[5] == 1;
+    if (elf64) {
+      shoff = rd(ehdr + 0x28, 8, le);
+      shentsize = rd(ehdr + 0x3a, 2, le);
+      shnum = rd(ehdr + 0x3c, 2, le);
+      shstrndx = rd(ehdr + 0x3e, 2, le);
+    } else {
+      shoff = rd(ehdr + 0x20, 4, le);
+      shentsize = rd(ehdr + 0x2e, 2, le);
+      shnum = rd(ehdr + 0x30, 2, le);
+      shstrndx = rd(ehdr + 0x32, 2, le);
+    }
+    header_ok = shentsize >= (elf64 ? 64u : 40u) && shnum > 0 && shnum * shentsize <= kMaxShdrs;
+  }
+
+  // Bytes [o, o+len) from the retained runs; false when not all of them were kept.
+  bool range(uint64_t o, uint64_t len, std::string& out) const {
+    for (const Run& r : runs)
+      if (o >= r.start && o + len <= r.start + r.bytes.size() && o + len >= o) {
+        out = r.bytes.substr(static_cast<size_t>(o - r.start), static_cast<size_t>(len));
+        return true;
+      }
+    return false;
+  }
+
+  std::string finish(ModuleInfo& info) {
+    close_run();
+    if (tail.ends_with(kSigMagic)) info.signed_ = true;
+    if (off < 64 || std::memcmp(ehdr, "\x7f" "ELF", 4) != 0) return "not an ELF object";
+    if (!header_ok) return "ELF header has no usable section header table";
+    if (shdrs.size() != shnum * shentsize) return "section header table lies outside the file";
+    if (shstrndx >= shnum) return "section name table index out of range";
+    auto section = [&](uint64_t i, uint64_t& name, uint64_t& offset, uint64_t& size) {
+      const auto* s = reinterpret_cast<const unsigned char*>(shdrs.data() + i * shentsize);
+      name = rd(s, 4, le);
+      offset = elf64 ? rd(s + 0x18, 8, le) : rd(s + 0x10, 4, le);
+      size = elf64 ? rd(s + 0x20, 8, le) : rd(s + 0x14, 4, le);
+    };
+    uint64_t n, so, ss;
+    section(shstrndx, n, so, ss);
+    if (so > off || ss > off - so) return "section name table lies outside the file";
+    std::string names;
+    if (!range(so, ss, names)) return "section name table not found in the stream";
+    for (uint64_t i = 0; i < shnum; ++i) {
+      uint64_t name, o, sz;
+      section(i, name, o, sz);
+      if (name >= names.size() || std::strcmp(names.c_str() + name, ".modinfo") != 0) continue;
+      if (o > off || sz > off - o) return ".modinfo lies outside the file";
+      std::string body;
+      if (!range(o, sz, body)) return overflow ? ".modinfo not kept (string runs over the memory cap)" : ".modinfo not found in the stream";
+      parse_modinfo(body, info);
+      return "";
+    }
+    return "no .modinfo section";
+  }
+};
+
+ModinfoReader::ModinfoReader(std::string path) : scan_(std::make_unique<Scan>()) {
+  info_.path = std::move(path);
+  info_.kver = module_kver(info_.path);
+}
+
+ModinfoReader::~ModinfoReader() = default;
+
+void ModinfoReader::data(const char* p, size_t n) {
+  if (!scan_) return;
+  Scan& s = *scan_;
+  try {
+    if (!s.decoder) {
+      s.first.append(p, n);
+      if (s.first.size() < 6) return;
+      s.decoder = std::make_unique<Decoder>(
+          detect_compression(reinterpret_cast<const unsigned char*>(s.first.data()), s.first.size(), info_.path),
+          info_.path);
+      std::string first = std::move(s.first);
+      s.decoder->feed(first.data(), first.size(), false, [&](const char* q, size_t k) { s.push(q, k); });
+      return;
+    }
+    s.decoder->feed(p, n, false, [&](const char* q, size_t k) { s.push(q, k); });
+  } catch (const InputError& e) {
+    info_.error = e.reason();
+    scan_.reset();
+  }
+}
+
+void ModinfoReader::end() {
+  if (!scan_) return;
+  Scan& s = *scan_;
+  try {
+    if (!s.decoder) {  // shorter than 6 bytes
+      s.decoder = std::make_unique<Decoder>(Compression::None, info_.path);
+      s.decoder->feed(s.first.data(), s.first.size(), false, [&](const char* q, size_t k) { s.push(q, k); });
+    }
+    s.decoder->feed(nullptr, 0, true, [&](const char* q, size_t k) { s.push(q, k); });
+    info_.error = s.finish(info_);
+  } catch (const InputError& e) {
+    info_.error = e.reason();
+  }
+  scan_.reset();  // keep only the facts
+}
+
+}  // namespace imagelint

@@ -1,0 +1,46 @@
+// Kernel modules: the ELF .modinfo of each module (.ko, .ko.xz, .ko.zst, .ko.gz), read while the
+// module streams past, without holding it whole (an nvidia.ko is ~100 MB).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fs/capture.h"
+
+namespace imagelint {
+
+struct ModuleInfo {
+  std::string path;         // image path of the module file
+  std::string kver;         // the usr/lib/modules/KVER directory it sits in
+  std::string name, vermagic, version, srcversion, license;
+  std::vector<std::string> depends;
+  bool signed_ = false;     // "~Module signature appended~" at the end
+  std::string error;        // why .modinfo could not be read (not an ELF, truncated, …)
+};
+
+// Streams one module's bytes (compressed or not, detected by magic) and extracts its facts.
+// Memory: the section header table, the string runs that can hold .modinfo/.shstrtab (capped),
+// and a 32-byte tail — never the module.
+class ModinfoReader : public EntryVisitor {
+ public:
+  explicit ModinfoReader(std::string path);
+  ~ModinfoReader() override;
+  void data(const char* p, size_t n) override;
+  void end() override;
+  const ModuleInfo& info() const { return info_; }
+
+ private:
+  struct Scan;
+  std::unique_ptr<Scan> scan_;
+  ModuleInfo info_;
+};
+
+// RE2 pattern for module files under usr/lib/modules, and the KVER a path belongs to.
+extern const char* const kModulePattern;
+std::string module_kver(const std::string& path);
+// Parses NUL-separated key=value strings (the .modinfo format) into the fields of info.
+void parse_modinfo(const std::string& section, ModuleInfo& info);
+
+}  // namespace imagelint

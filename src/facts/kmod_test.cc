@@ -1,0 +1,126 @@
+#include "facts/kmod.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "harness.h"
+
+namespace imagelint {
+namespace {
+
+using testing_util::read_file;
+using testing_util::run;
+using testing_util::TempDir;
+using testing_util::write_file;
+
+// A real ELF relocatable object with a .modinfo section, as objcopy writes it.
+std::string make_module(const TempDir& d, const std::string& modinfo, const std::string& name = "m") {
+  std::string src = d / (name + ".c"), obj = d / (name + ".o"), ko = d / (name + ".ko"), info = d / (name + ".modinfo");
+  write_file(src, "int answer = 42;\nconst char note[] = \"version=not-modinfo\";\nint f(void) { return answer; }\n");
+  write_file(info, modinfo);
+  auto r = run({"gcc", "-c", "-O2", src, "-o", obj});
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = run({"objcopy", "--add-section", ".modinfo=" + info, "--set-section-flags", ".modinfo=alloc,readonly", obj, ko});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return ko;
+}
+
+ModuleInfo read_module(const std::string& bytes, const std::string& path, size_t seed = 1) {
+  ModinfoReader r(path);
+  std::mt19937 rng(static_cast<unsigned>(seed));
+  for (size_t i = 0; i < bytes.size();) {
+    size_t k = std::min<size_t>(bytes.size() - i, 1 + rng() % 5000);
+    r.data(bytes.data() + i, k);
+    i += k;
+  }
+  r.end();
+  return r.info();
+}
+
+const std::string kInfo = std::string("version=2.2.7-1\0license=CDDL\0srcversion=ABCDEF0123\0depends=spl,znvpair\0", 73) +
+                          std::string("name=zfs\0vermagic=6.12.0-55.el10.x86_64 SMP preempt mod_unload modversions\0", 77);
+
+TEST(Kmod, ReadsModinfoOfPlainAndCompressedModules) {
+  TempDir d;
+  std::string ko = make_module(d, kInfo);
+  ASSERT_EQ(run({"sh", "-c", "xz --check=crc32 -k " + ko + " && zstd -q -k " + ko + " && gzip -k " + ko}).code, 0);
+  for (std::string f : {ko, ko + ".xz", ko + ".zst", ko + ".gz"}) {
+    SCOPED_TRACE(f);
+    ModuleInfo m = read_module(read_file(f), "usr/lib/modules/6.12.0-55.el10.x86_64/extra/zfs/zfs.ko.xz");
+    EXPECT_EQ(m.error, "");
+    EXPECT_EQ(m.name, "zfs");
+    EXPECT_EQ(m.version, "2.2.7-1");
+    EXPECT_EQ(m.vermagic, "6.12.0-55.el10.x86_64 SMP preempt mod_unload modversions");
+    EXPECT_EQ(m.srcversion, "ABCDEF0123");
+    EXPECT_EQ(m.depends, (std::vector<std::string>{"spl", "znvpair"}));
+    EXPECT_EQ(m.kver, "6.12.0-55.el10.x86_64");
+    EXPECT_FALSE(m.signed_);
+  }
+}
+
+TEST(Kmod, SeesAnAppendedSignature) {
+  TempDir d;
+  std::string ko = make_module(d, kInfo);
+  std::string signed_ko = read_file(ko) + std::string(300, '\x30') + "~Module signature appended~\n";
+  write_file(d / "s.ko", signed_ko);
+  ASSERT_EQ(run({"xz", "--check=crc32", "-k", d / "s.ko"}).code, 0);
+  ModuleInfo m = read_module(read_file(d / "s.ko.xz"), "x.ko.xz");
+  EXPECT_TRUE(m.signed_);
+  EXPECT_EQ(m.name, "zfs");
+}
+
+TEST(Kmod, LargeModule) {
+  TempDir d;
+  // 40 MB of code-like bytes in a section before .modinfo, as in nvidia.ko.
+  write_file(d / "big.bin", std::string(40u << 20, '\x01'));
+  write_file(d / "info", std::string("name=nvidia\0version=570.124.06\0vermagic=6.12.0 SMP\0", 52));
+  write_file(d / "n.c", "int x;\n");
+  ASSERT_EQ(run({"gcc", "-c", d / "n.c", "-o", d / "n.o"}).code, 0);
+  auto r = run({"objcopy", "--add-section", ".bigdata=" + d / "big.bin", "--add-section", ".modinfo=" + d / "info",
+                "--set-section-flags", ".modinfo=alloc,readonly", d / "n.o", d / "nvidia.ko"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string bytes = read_file(d / "nvidia.ko");
+  ASSERT_GT(bytes.size(), 40u << 20);
+  ModuleInfo m = read_module(bytes, "nvidia.ko");
+  EXPECT_EQ(m.error, "");
+  EXPECT_EQ(m.version, "570.124.06");
+  EXPECT_EQ(m.vermagic, "6.12.0 SMP");
+  ModinfoReader junk("junk.ko");
+  junk.data(bytes.data() + 100, 1 << 20);
+  junk.end();
+  EXPECT_EQ(junk.info().error, "not an ELF object");
+}
+
+TEST(Kmod, HostileElfGivesANoteNotACrash) {
+  TempDir d;
+  std::string bytes = read_file(make_module(d, kInfo));
+  // Section header table offset pointing past the end.
+  std::string lying = bytes;
+  for (int i = 0; i < 8; ++i) lying[0x28 + i] = '\x7f';
+  EXPECT_NE(read_module(lying, "a.ko").error, "");
+  // Truncated in the middle.
+  EXPECT_NE(read_module(bytes.substr(0, bytes.size() / 2), "b.ko").error, "");
+  // Section count zero.
+  std::string none = bytes;
+  none[0x3c] = none[0x3d] = 0;
+  EXPECT_NE(read_module(none, "c.ko").error, "");
+  // A compressed module cut short.
+  write_file(d / "t.ko", bytes);
+  ASSERT_EQ(run({"xz", "-k", d / "t.ko"}).code, 0);
+  std::string xz = read_file(d / "t.ko.xz");
+  EXPECT_NE(read_module(xz.substr(0, xz.size() - 10), "t.ko.xz").error.find("truncated xz"), std::string::npos);
+  EXPECT_EQ(read_module("", "empty.ko").error, "not an ELF object");
+}
+
+TEST(Kmod, ParsesModinfoStrings) {
+  ModuleInfo m;
+  parse_modinfo(std::string("a=b\0\0\0depends=\0name=x\0garbage\0", 31), m);
+  EXPECT_EQ(m.name, "x");
+  EXPECT_TRUE(m.depends.empty());
+  EXPECT_EQ(module_kver("usr/lib/modules/6.1/kernel/a.ko"), "6.1");
+  EXPECT_EQ(module_kver("usr/lib/modules"), "");
+}
+
+}  // namespace
+}  // namespace imagelint
