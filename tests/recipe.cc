@@ -65,7 +65,10 @@ std::string generated_text(uint64_t size, uint64_t seed) {
   return out;
 }
 
+std::string compress(const std::string& in, const std::string& how);
+
 std::string entry_content(const RecipeEntry& e) {
+  if (e.kmod) return make_kmod(e.modinfo, e.kmod_signed, e.kmod_compress);
   if (!e.generated) return e.content;
   return e.text ? generated_text(e.size, e.seed) : generated(e.size, e.seed);
 }
@@ -167,6 +170,10 @@ std::string compress(const std::string& in, const std::string& how) {
     return out;
   }
   throw std::runtime_error("unknown compression " + how);
+}
+
+void put_le(std::string& s, size_t at, uint64_t v, int n) {
+  for (int i = 0; i < n; ++i) s[at + i] = static_cast<char>(v >> (8 * i));
 }
 
 std::string hex_of(const std::string& digest) { return digest.substr(digest.find(':') + 1); }
@@ -291,6 +298,51 @@ void write_tar(const Files& files, const std::string& out_path, const std::map<s
 
 }  // namespace
 
+std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
+                      const std::string& how) {
+  // ELF64 little-endian relocatable: header, .text, .modinfo, .shstrtab, then section headers.
+  std::string text(256, '\x90');
+  std::string info;
+  for (auto& [k, v] : modinfo) info += k + "=" + v + std::string(1, '\0');
+  std::string names = std::string("\0.text\0.modinfo\0.shstrtab\0", 26);
+  std::string elf(64, '\0');
+  elf.replace(0, 4, "\x7f" "ELF");
+  elf[4] = 2, elf[5] = 1, elf[6] = 1;
+  put_le(elf, 16, 1, 2);     // ET_REL
+  put_le(elf, 18, 62, 2);    // x86-64
+  put_le(elf, 20, 1, 4);
+  size_t text_off = elf.size();
+  elf += text;
+  size_t info_off = elf.size();
+  elf += info;
+  size_t names_off = elf.size();
+  elf += names;
+  while (elf.size() % 8) elf += '\0';
+  size_t shoff = elf.size();
+  put_le(elf, 0x28, shoff, 8);
+  put_le(elf, 0x34, 64, 2);  // e_ehsize
+  put_le(elf, 0x3a, 64, 2);  // e_shentsize
+  put_le(elf, 0x3c, 4, 2);   // e_shnum
+  put_le(elf, 0x3e, 3, 2);   // e_shstrndx
+  auto section = [&](uint32_t name, uint32_t type, uint64_t flags, uint64_t off, uint64_t size) {
+    std::string sh(64, '\0');
+    put_le(sh, 0, name, 4);
+    put_le(sh, 4, type, 4);
+    put_le(sh, 8, flags, 8);
+    put_le(sh, 0x18, off, 8);
+    put_le(sh, 0x20, size, 8);
+    put_le(sh, 0x30, 1, 8);
+    elf += sh;
+  };
+  section(0, 0, 0, 0, 0);
+  section(1, 1, 6, text_off, text.size());      // .text PROGBITS AX
+  section(7, 1, 2, info_off, info.size());      // .modinfo PROGBITS A
+  section(16, 3, 0, names_off, names.size());   // .shstrtab STRTAB
+  if (sign) elf += std::string(256, '\x30') + "~Module signature appended~\n";
+  if (how == "none") return elf;
+  return compress(elf, how == "zst" ? "zstd" : how == "gz" ? "gzip" : how);
+}
+
 Recipe parse_recipe(const std::string& text) {
   json j = json::parse(text);
   Recipe r;
@@ -329,6 +381,12 @@ Recipe parse_recipe(const std::string& text) {
       e.mtime = je.value("mtime", e.mtime);
       e.dev_major = je.value("major", 0u);
       e.dev_minor = je.value("minor", 0u);
+      if (je.contains("modinfo")) {
+        e.kmod = true;
+        for (auto& kv : je["modinfo"]) e.modinfo.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
+        e.kmod_signed = je.value("signed", false);
+        e.kmod_compress = je.value("compress", std::string("none"));
+      }
       if (je.contains("xattrs"))
         for (auto& [k, v] : je["xattrs"].items()) e.xattrs.emplace_back(k, v.get<std::string>());
       l.entries.push_back(std::move(e));

@@ -24,7 +24,16 @@ struct RecipeEntry {
   int64_t mtime = 1700000000;
   uint32_t dev_major = 0, dev_minor = 0;
   std::vector<std::pair<std::string, std::string>> xattrs;
+  // A kernel module: a minimal ELF relocatable object with this .modinfo, optionally with an
+  // appended signature, compressed with kmod_compress (none, xz, zstd, gzip).
+  std::vector<std::pair<std::string, std::string>> modinfo;
+  bool kmod = false, kmod_signed = false;
+  std::string kmod_compress = "none";
 };
+
+// The bytes of such a module (test helper, also used by unit tests).
+std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
+                      const std::string& compress);
 
 struct RecipeLayer {
   std::string compression = "gzip";  // none gzip zstd xz

@@ -11,9 +11,11 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/format.h"
+#include "facts/facts.h"
 #include "fs/build.h"
 #include "fs/path.h"
 #include "image/image.h"
@@ -82,14 +84,16 @@ nlohmann::json image_json(const Image& img, const BuildResult* built) {
 
 int cmd_inspect(const Common& c, const std::string& format) {
   Image img = open(c);
-  BuildResult built = build_filesystem(img, nullptr);
+  Gathered g = gather_facts(img);
+  const BuildResult& built = g.built;
+  const Facts& facts = g.facts;
   if (format == "json") {
-    nlohmann::json j;
+    nlohmann::json j = facts_to_json(facts);
     j["schema"] = "imagelint.inspect/v1";
     j["tool"] = {{"name", "imagelint"}, {"version", kVersion}};
     j["image"] = image_json(img, &built);
     j["files"] = built.fs.size();
-    j["notes"] = built.notes;
+    for (auto& n : built.notes) j["notes"].push_back(n);
     write_out(j.dump(2) + "\n");
     return 0;
   }
@@ -121,7 +125,23 @@ int cmd_inspect(const Common& c, const std::string& format) {
     }
     out += fmt::format("  total: {} stored, {} unpacked\n", human_bytes(total_c), human_bytes(total_u));
   }
+  out += "facts:\n";
+  if (!facts.os_release.empty()) {
+    auto name = facts.os_release.count("PRETTY_NAME") ? facts.os_release.at("PRETTY_NAME")
+                                                      : facts.os_release.count("NAME") ? facts.os_release.at("NAME") : "?";
+    out += fmt::format("  os:            {} ({})\n", name, facts.os_release_path);
+  }
+  for (auto& k : facts.kernels)
+    out += fmt::format("  kernel:        {}{}{}{}, {} modules\n", k.kver, k.vmlinuz ? " vmlinuz" : " (no vmlinuz)",
+                       k.initramfs ? " initramfs.img" : "", k.modules_dep ? " modules.dep" : " (no modules.dep)", k.modules);
+  int unreadable = 0;
+  for (auto& m : facts.modules) unreadable += !m.error.empty();
+  if (unreadable) out += fmt::format("  modules:       {} without a readable .modinfo (see --format json)\n", unreadable);
+  out += fmt::format("  users:         {} in passwd, {} in sysusers.d, lingering: {}\n", facts.users.passwd.size(),
+                     facts.users.sysusers.size(), facts.users.lingering.empty() ? "none" : fmt::format("{}", fmt::join(facts.users.lingering, ", ")));
   for (auto& n : built.notes) out += "note: " + n + "\n";
+  for (auto& n : facts.notes) out += "note: " + n + "\n";
+  for (auto& n : facts.users.notes) out += "note: " + n + "\n";
   write_out(out);
   return 0;
 }

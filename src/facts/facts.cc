@@ -1,0 +1,171 @@
+#include "facts/facts.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+#include <re2/re2.h>
+
+#include "fs/path.h"
+
+namespace imagelint {
+namespace {
+
+constexpr uint64_t kSmall = 1u << 20;
+constexpr uint64_t kAccounts = 16u << 20;
+constexpr uint64_t kModulesDep = 64u << 20;
+
+// systemd's drop-in directories for sysusers.d and tmpfiles.d, highest priority first: a file in
+// etc/ replaces the same-named file in usr/lib/.
+const std::vector<std::string> kConfDirs = {"etc", "run", "usr/local/lib", "usr/lib"};
+
+std::string conf_pattern(const std::string& kind) { return "(etc|run|usr/local/lib|usr/lib)/" + kind + "\\.d/[^/]+\\.conf"; }
+
+// The effective files of a systemd conf.d family: basename -> winning path (masked ones dropped).
+std::map<std::string, std::string> effective_confs(const FileSystem& fs, const std::string& kind) {
+  std::map<std::string, std::string> out;
+  for (auto it = kConfDirs.rbegin(); it != kConfDirs.rend(); ++it) {
+    std::string dir = *it + "/" + kind + ".d";
+    for (auto e = fs.entries().lower_bound(dir + "/"); e != fs.entries().end() && e->first.starts_with(dir + "/"); ++e) {
+      std::string base(base_name(e->first));
+      if (parent_path(e->first) != dir || !base.ends_with(".conf")) continue;
+      if (e->second.type == EntryType::Symlink && e->second.link == "/dev/null") out.erase(base);
+      else out[base] = e->first;
+    }
+  }
+  return out;
+}
+
+void gather_kernels(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+  const std::string root = "usr/lib/modules/";
+  std::map<std::string, int> counts;
+  for (auto& m : f.modules) counts[m.kver]++;
+  for (auto e = fs.entries().lower_bound(root); e != fs.entries().end() && e->first.starts_with(root); ++e) {
+    if (parent_path(e->first) + "/" != root || e->second.type != EntryType::Dir) continue;
+    KernelInfo k;
+    k.kver = std::string(base_name(e->first));
+    auto is_file = [&](const std::string& p) {
+      Resolved r = fs.resolve(p, true);
+      const Entry* x = r.status == Resolve::Ok ? fs.find(r.path) : nullptr;
+      return x && x->type == EntryType::File;
+    };
+    k.vmlinuz = is_file(e->first + "/vmlinuz");
+    k.initramfs = is_file(e->first + "/initramfs.img");
+    k.modules_dep = is_file(e->first + "/modules.dep");
+    k.modules = counts[k.kver];
+    if (const Captured* dep = cap.get(e->first + "/modules.dep")) {
+      if (dep->truncated) f.notes.push_back(e->first + "/modules.dep: larger than 64 MiB, read in part");
+      size_t a = 0;
+      while (a < dep->data.size()) {
+        size_t b = dep->data.find('\n', a);
+        if (b == std::string::npos) b = dep->data.size();
+        size_t colon = dep->data.find(':', a);
+        if (colon != std::string::npos && colon < b) k.modules_dep_entries.push_back(dep->data.substr(a, colon - a));
+        a = b + 1;
+      }
+    }
+    f.kernels.push_back(std::move(k));
+  }
+}
+
+void gather_users(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+  Users& u = f.users;
+  if (const Captured* c = cap.get("etc/passwd")) u.passwd = parse_passwd(c->data, u.notes);
+  if (const Captured* c = cap.get("etc/group")) u.groups = parse_group(c->data, u.notes);
+  if (const Captured* c = cap.get("etc/shadow")) u.shadow_with_password = shadow_users_with_password(c->data);
+  for (auto& [base, path] : effective_confs(fs, "sysusers")) {
+    if (const Captured* c = cap.get(path)) {
+      auto v = parse_sysusers(path, c->data, u.notes);
+      u.sysusers.insert(u.sysusers.end(), v.begin(), v.end());
+    }
+  }
+  for (auto& [base, path] : effective_confs(fs, "tmpfiles")) {
+    if (const Captured* c = cap.get(path)) {
+      auto v = parse_tmpfiles(path, c->data, u.notes);
+      u.tmpfiles.insert(u.tmpfiles.end(), v.begin(), v.end());
+    }
+  }
+  const std::string linger = "var/lib/systemd/linger/";
+  for (auto& t : u.tmpfiles)
+    if (t.path.starts_with(linger) && t.path.size() > linger.size() && t.type.find_first_of("rR") == std::string::npos)
+      u.lingering.push_back(t.path.substr(linger.size()));
+  for (auto e = fs.entries().lower_bound(linger); e != fs.entries().end() && e->first.starts_with(linger); ++e)
+    u.notes.push_back(e->first + " is in the image: on bootc, /var from the image is applied only at first install; "
+                                 "set up lingering with tmpfiles.d");
+  std::sort(u.lingering.begin(), u.lingering.end());
+  u.lingering.erase(std::unique(u.lingering.begin(), u.lingering.end()), u.lingering.end());
+}
+
+}  // namespace
+
+Gathered gather_facts(const Image& img) {
+  CaptureSet cap;
+  cap.want_path("etc/os-release", kSmall);
+  cap.want_path("usr/lib/os-release", kSmall);
+  cap.want_path("etc/passwd", kAccounts);
+  cap.want_path("etc/group", kAccounts);
+  cap.want_path("etc/shadow", kAccounts);
+  cap.want_pattern(conf_pattern("sysusers"), kSmall);
+  cap.want_pattern(conf_pattern("tmpfiles"), kSmall);
+  cap.want_pattern("usr/lib/modules/[^/]+/modules\\.dep", kModulesDep);
+  int modules = cap.want_visits(kModulePattern, [](const std::string& path, const Entry&) {
+    return std::make_unique<ModinfoReader>(path);
+  });
+
+  Gathered g;
+  g.built = build_filesystem(img, &cap);
+  Facts& f = g.facts;
+  const FileSystem& fs = g.built.fs;
+
+  for (const char* p : {"etc/os-release", "usr/lib/os-release"})
+    if (const Captured* c = cap.get(p)) {
+      f.os_release = parse_os_release(c->data);
+      f.os_release_path = p;
+      break;
+    }
+  for (auto& [path, v] : cap.visits(modules)) f.modules.push_back(static_cast<const ModinfoReader&>(*v).info());
+  gather_kernels(fs, cap, f);
+  gather_users(fs, cap, f);
+  return g;
+}
+
+nlohmann::json facts_to_json(const Facts& f) {
+  using nlohmann::json;
+  json j;
+  j["os_release"] = f.os_release;
+  j["kernels"] = json::array();
+  for (auto& k : f.kernels)
+    j["kernels"].push_back({{"kver", k.kver},
+                            {"vmlinuz", k.vmlinuz},
+                            {"initramfs", k.initramfs},
+                            {"modules_dep", k.modules_dep},
+                            {"modules", k.modules}});
+  j["modules"] = json::array();
+  for (auto& m : f.modules) {
+    json mj = {{"path", m.path}, {"name", m.name},         {"vermagic", m.vermagic},
+               {"version", m.version}, {"srcversion", m.srcversion}, {"depends", m.depends},
+               {"signed", m.signed_}};
+    if (!m.error.empty()) mj["error"] = m.error;
+    j["modules"].push_back(mj);
+  }
+  json users;
+  users["passwd"] = json::array();
+  for (auto& p : f.users.passwd)
+    users["passwd"].push_back({{"name", p.name}, {"uid", p.uid}, {"gid", p.gid}, {"home", p.home}, {"shell", p.shell}});
+  users["groups"] = json::array();
+  for (auto& g : f.users.groups) users["groups"].push_back({{"name", g.name}, {"gid", g.gid}, {"members", g.members}});
+  users["sysusers"] = json::array();
+  for (auto& s : f.users.sysusers)
+    users["sysusers"].push_back({{"file", s.file}, {"type", s.type}, {"name", s.name}, {"id", s.id}, {"home", s.home}});
+  users["tmpfiles"] = json::array();
+  for (auto& t : f.users.tmpfiles)
+    users["tmpfiles"].push_back({{"file", t.file}, {"type", t.type}, {"path", t.path}, {"mode", t.mode}, {"user", t.user},
+                                 {"group", t.group}, {"argument", t.argument}});
+  users["lingering"] = f.users.lingering;
+  users["shadow_with_password"] = f.users.shadow_with_password;
+  users["notes"] = f.users.notes;
+  j["users"] = users;
+  j["notes"] = f.notes;
+  return j;
+}
+
+}  // namespace imagelint

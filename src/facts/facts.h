@@ -1,0 +1,44 @@
+// Every fact the rules read, gathered in the single pass over the image: rules never parse files
+// themselves. A fact that cannot be read is a note or an error inside the fact, never an
+// exception: only an unreadable image stops the run.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "facts/kmod.h"
+#include "facts/users.h"
+#include "fs/build.h"
+#include "image/image.h"
+
+namespace imagelint {
+
+struct KernelInfo {
+  std::string kver;  // usr/lib/modules/KVER
+  bool vmlinuz = false, initramfs = false, modules_dep = false;
+  int modules = 0;
+  std::vector<std::string> modules_dep_entries;  // module paths (relative to KVER) listed in modules.dep
+};
+
+struct Facts {
+  std::map<std::string, std::string> os_release;
+  std::string os_release_path;
+  std::vector<KernelInfo> kernels;
+  std::vector<ModuleInfo> modules;
+  Users users;
+  std::vector<std::string> notes;
+};
+
+struct Gathered {
+  BuildResult built;
+  Facts facts;
+};
+
+// One streaming pass over the image; throws InputError only when the image itself is unreadable.
+Gathered gather_facts(const Image& img);
+
+nlohmann::json facts_to_json(const Facts& f);
+
+}  // namespace imagelint
