@@ -72,7 +72,8 @@ std::string field(const unsigned char* p, size_t n) {
 }
 
 // pax records: "LEN key=value\n"
-void parse_pax(const std::string& data, std::string& path, std::string& link, const std::string& archive) {
+void parse_pax(const std::string& data, std::string& path, std::string& link, std::string& size,
+               const std::string& archive) {
   size_t pos = 0;
   while (pos < data.size()) {
     size_t sp = data.find(' ', pos);
@@ -90,6 +91,7 @@ void parse_pax(const std::string& data, std::string& path, std::string& link, co
       std::string key = rec.substr(0, eq);
       if (key == "path") path = rec.substr(eq + 1);
       else if (key == "linkpath") link = rec.substr(eq + 1);
+      else if (key == "size") size = rec.substr(eq + 1);
     }
     pos += len;
   }
@@ -113,7 +115,7 @@ OuterTar::OuterTar(const std::string& path) : path_(path) {
   const uint64_t file_size = static_cast<uint64_t>(st.st_size);
 
   uint64_t off = 0;
-  std::string long_name, long_link;
+  std::string long_name, long_link, pax_size;
   bool have_long_name = false, have_long_link = false;
   unsigned char h[kBlock];
   for (;;) {
@@ -132,6 +134,15 @@ OuterTar::OuterTar(const std::string& path) : path_(path) {
     uint64_t size = 0;
     if (!parse_number(h + 124, 12, size)) throw InputError(path, "corrupt tar size field at offset " + std::to_string(off));
     char type = static_cast<char>(h[156]);
+    if (!pax_size.empty() && type != 'x' && type != 'L' && type != 'K') {
+      // A pax size record (members over 8 GiB) overrides the header's field.
+      size = 0;
+      for (char c : pax_size) {
+        if (c < '0' || c > '9' || size > (UINT64_MAX - 9) / 10) throw InputError(path, "malformed pax size");
+        size = size * 10 + static_cast<uint64_t>(c - '0');
+      }
+      pax_size.clear();
+    }
     uint64_t data = off + kBlock;
     if (data + size > file_size || data + size < data)
       throw InputError(path, "truncated tar archive (member at offset " + std::to_string(off) + " runs past the end)");
@@ -143,7 +154,7 @@ OuterTar::OuterTar(const std::string& path) : path_(path) {
       if (!read_exact(f.fd, data, ext.data(), ext.size())) throw InputError(path, "read failed");
       if (type == 'x') {
         std::string p, l;
-        parse_pax(ext, p, l, path);
+        parse_pax(ext, p, l, pax_size, path);
         if (!p.empty()) { long_name = p; have_long_name = true; }
         if (!l.empty()) { long_link = l; have_long_link = true; }
       } else {
