@@ -1,0 +1,768 @@
+// The rpm side of the packages fact, held against rpm itself: rpm's own test database (WAL mode),
+// databases this test makes with Debian's rpm and rpmbuild, go-rpmdb's header blob, and hostile
+// bytes (truncated files, headers whose counts and offsets point outside them).
+#include "facts/rpmdb.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "harness.h"
+#include "util/error.h"
+
+namespace imagelint {
+namespace {
+
+using testing_util::lines;
+using testing_util::read_file;
+using testing_util::Result;
+using testing_util::run;
+using testing_util::TempDir;
+using testing_util::write_file;
+
+std::string corpus(const std::string& rel) { return testing_util::source_dir() + "/../shared/corpus/" + rel; }
+const std::string kCorpusDb = "rpm/tests/data/misc/rpmdb.sqlite";
+const std::string kBlobBin = "go-rpmdb/pkg/testdata/blob.bin";
+const std::string kImagePath = "usr/lib/sysimage/rpm/rpmdb.sqlite";
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Debian's rpm, always on a copy in a temp dir (rpm creates -shm/-wal beside a database), with the
+// sqlite backend forced if this rpm's default is another one.
+class Rpm {
+ public:
+  Rpm() {
+    if (trim(run({"rpm", "--eval", "%_db_backend"}).out) != "sqlite") define_ = {"--define", "_db_backend sqlite"};
+  }
+  Result operator()(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{"rpm"};
+    argv.insert(argv.end(), define_.begin(), define_.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+  }
+
+ private:
+  std::vector<std::string> define_;
+};
+
+bool have_rpm() { return testing_util::have("rpm") && testing_util::have("rpmbuild"); }
+
+std::vector<std::string> nevras(const PackageDb& db) {
+  std::vector<std::string> out;
+  for (const auto& p : db.packages) out.push_back(p.nevra);
+  return out;
+}
+
+std::set<std::string> owner_nevras(const PackageDb& db, const std::string& path) {
+  std::set<std::string> out;
+  for (const Package* p : db.owners(path)) out.insert(p->nevra);
+  return out;
+}
+
+// What rpm says about every package: NEVRA|NAME|EPOCH|VERSION|RELEASE|ARCH, "(none)" for absent.
+std::vector<std::string> rpm_fields(const Rpm& rpm, const std::string& dbdir) {
+  Result r = rpm({"-qa", "--dbpath", dbdir, "--qf", "%{NEVRA}|%{NAME}|%{EPOCH}|%{VERSION}|%{RELEASE}|%{ARCH}\\n"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return lines(r.out);
+}
+std::vector<std::string> our_fields(const PackageDb& db) {
+  std::vector<std::string> out;
+  auto none = [](const std::string& s) { return s.empty() ? std::string("(none)") : s; };
+  for (const auto& p : db.packages)
+    out.push_back(p.nevra + "|" + p.name + "|" + none(p.epoch) + "|" + p.version + "|" + p.release + "|" +
+                  none(p.arch));
+  return out;
+}
+
+// Every (NEVRA, path, mode) that rpm lists, and ours, both as "nevra path mode".
+std::multiset<std::string> rpm_files(const Rpm& rpm, const std::string& dbdir) {
+  // %{=TAG} repeats a scalar along the arrays; a package without files prints "(none)".
+  Result r = rpm({"-qa", "--dbpath", dbdir, "--qf", "[%{=NEVRA} %{FILENAMES} %{FILEMODES}\\n]"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::multiset<std::string> out;
+  for (auto& l : lines(r.out))
+    if (l.find(" (none)") == std::string::npos) out.insert(l);
+  return out;
+}
+std::multiset<std::string> our_files(const PackageDb& db) {
+  std::multiset<std::string> out;
+  for (const auto& p : db.packages) {
+    EXPECT_EQ(p.modes.size(), p.files.size()) << p.nevra;
+    for (size_t i = 0; i < p.files.size() && i < p.modes.size(); ++i)
+      out.insert(p.nevra + " /" + p.files[i] + " " + std::to_string(p.modes[i]));
+  }
+  return out;
+}
+
+// `rpm -qf` for one path: the NEVRAs that own it (none when rpm says it is not owned).
+std::set<std::string> rpm_owners(const Rpm& rpm, const std::string& dbdir, const std::string& path) {
+  Result r = rpm({"-qf", "--dbpath", dbdir, "--qf", "%{NEVRA}\\n", "/" + path});
+  std::set<std::string> out;
+  if (r.code != 0) return out;
+  for (auto& l : lines(r.out)) out.insert(l);
+  return out;
+}
+
+// Raw Packages rows of a database file (a copy in a temp dir), by hnum.
+std::map<int64_t, std::string> raw_blobs(const std::string& path) {
+  sqlite3* db = nullptr;
+  std::map<int64_t, std::string> out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT hnum, blob FROM Packages", -1, &s, nullptr);
+    while (s && sqlite3_step(s) == SQLITE_ROW)
+      out[sqlite3_column_int64(s, 0)] = std::string(static_cast<const char*>(sqlite3_column_blob(s, 1)),
+                                                    static_cast<size_t>(sqlite3_column_bytes(s, 1)));
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+// A database sqlite itself writes: schema statements, then rows (hnum, value) where a value that
+// starts with "text:" is stored as TEXT, anything else as a BLOB. Returned as file bytes.
+std::string make_db(const std::vector<std::string>& schema, const std::vector<std::pair<int64_t, std::string>>& rows) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  for (const auto& sql : schema) EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  for (const auto& [hnum, value] : rows) {
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, "INSERT INTO Packages(hnum, blob) VALUES (?, ?)", -1, &s, nullptr), SQLITE_OK);
+    sqlite3_bind_int64(s, 1, hnum);
+    if (value.rfind("text:", 0) == 0)
+      sqlite3_bind_text(s, 2, value.c_str() + 5, -1, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_blob(s, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+  }
+  sqlite3_int64 size = 0;
+  unsigned char* bytes = sqlite3_serialize(db, "main", &size, 0);
+  std::string out(reinterpret_cast<const char*>(bytes), static_cast<size_t>(size));
+  sqlite3_free(bytes);
+  sqlite3_close(db);
+  return out;
+}
+// Adds a row to the Packages table of a database file (a temp copy).
+void insert_blob(const std::string& path, const std::string& blob) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO Packages(blob) VALUES (?)", -1, &s, nullptr), SQLITE_OK);
+  sqlite3_bind_blob(s, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_DONE);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+const std::string kPackagesTable =
+    "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)";
+
+// ---------------------------------------------------------------- a header built by hand
+
+struct HEntry {
+  uint32_t tag, type, count;
+  std::string data;
+};
+void put32(std::string& b, size_t pos, uint32_t v) {
+  b[pos] = static_cast<char>(v >> 24);
+  b[pos + 1] = static_cast<char>(v >> 16);
+  b[pos + 2] = static_cast<char>(v >> 8);
+  b[pos + 3] = static_cast<char>(v);
+}
+uint32_t get32(const std::string& b, size_t pos) {
+  auto u = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(b[pos + i])); };
+  return (u(0) << 24) | (u(1) << 16) | (u(2) << 8) | u(3);
+}
+std::string be32s(std::initializer_list<uint32_t> v) {
+  std::string s;
+  for (uint32_t x : v) {
+    s.resize(s.size() + 4);
+    put32(s, s.size() - 4, x);
+  }
+  return s;
+}
+std::string be16s(std::initializer_list<uint16_t> v) {
+  std::string s;
+  for (uint16_t x : v) {
+    s += static_cast<char>(x >> 8);
+    s += static_cast<char>(x & 0xff);
+  }
+  return s;
+}
+std::string strs(std::initializer_list<std::string> v) {
+  std::string s;
+  for (const auto& x : v) s += x + '\0';
+  return s;
+}
+
+// As rpm lays a header out: region tag 63 first, its trailer at the end of the data. Without a
+// region it is a legacy header, which rpm reads too.
+std::string build_header(const std::vector<HEntry>& entries, bool region = true) {
+  std::string index, data;
+  auto il = static_cast<uint32_t>(entries.size() + (region ? 1 : 0));
+  for (const auto& e : entries) {
+    uint32_t align = e.type == 3 ? 2 : e.type == 4 ? 4 : e.type == 5 ? 8 : 1;
+    while (data.size() % align) data += '\0';
+    index += be32s({e.tag, e.type, static_cast<uint32_t>(data.size()), e.count});
+    data += e.data;
+  }
+  if (!region) return be32s({il, static_cast<uint32_t>(data.size())}) + index + data;
+  auto trailer_at = static_cast<uint32_t>(data.size());
+  data += be32s({63, 7, static_cast<uint32_t>(-static_cast<int64_t>(il * 16)), 16});
+  return be32s({il, static_cast<uint32_t>(data.size())}) + be32s({63, 7, trailer_at, 16}) + index + data;
+}
+
+std::vector<HEntry> tiny_entries() {
+  return {{1000, 6, 1, strs({"tiny"})},
+          {1001, 6, 1, strs({"1.0"})},
+          {1002, 6, 1, strs({"1"})},
+          {1003, 4, 1, be32s({3})},
+          {1022, 6, 1, strs({"x86_64"})},
+          {1030, 3, 3, be16s({040755, 0100755, 0100644})},
+          {1116, 4, 3, be32s({0, 1, 2})},
+          {1117, 8, 3, strs({"bin", "tool", "tool.conf"})},
+          {1118, 8, 3, strs({"/usr/", "/usr/bin/", "/etc/"})}};
+}
+// Where index entry k (0 is the region tag) and the data start in a built header.
+size_t entry_pos(size_t k) { return 8 + 16 * k; }
+
+// ---------------------------------------------------------------- rpm's own test database
+
+TEST(RpmDb, CorpusDatabaseMatchesRpm) {
+  std::string bytes = read_file(corpus(kCorpusDb));
+  ASSERT_GT(bytes.size(), 100u);
+  ASSERT_EQ(bytes[18], 2) << "the corpus database is expected in WAL mode";
+  std::string before = testing_util::snapshot(corpus("rpm/tests/data/misc"));
+
+  PackageDb db = read_rpmdb_sqlite(bytes, kImagePath);
+  EXPECT_EQ(nevras(db), (std::vector<std::string>{"foo-1.0-1.noarch", "hlinktest-1.0-1.noarch",
+                                                  "gpg-pubkey-1964c5fc-58e63918"}));
+  EXPECT_TRUE(db.errors.empty()) << db.errors.front();
+  EXPECT_EQ(db.packages[2].arch, "");
+  EXPECT_EQ(db.packages[2].epoch, "");
+  EXPECT_EQ(db.packages[0].db, "rpm");
+  EXPECT_EQ(owner_nevras(db, "foo/hello"), (std::set<std::string>{"hlinktest-1.0-1.noarch"}));
+  EXPECT_EQ(owner_nevras(db, "/foo"), (std::set<std::string>{"hlinktest-1.0-1.noarch"}));
+  EXPECT_EQ(db.owner("foo/nothere"), nullptr);
+  EXPECT_EQ(db.owner(""), nullptr);
+  // Reading never touched the corpus (no -shm/-wal beside it).
+  EXPECT_EQ(testing_util::snapshot(corpus("rpm/tests/data/misc")), before);
+
+  if (!have_rpm()) GTEST_SKIP() << "rpm is not installed: the oracle part is skipped";
+  Rpm rpm;
+  TempDir dir;
+  write_file(dir / "rpmdb.sqlite", bytes);
+  EXPECT_EQ(our_fields(db), rpm_fields(rpm, dir.path()));
+  EXPECT_EQ(our_files(db), rpm_files(rpm, dir.path()));
+  for (const auto& p : db.packages)
+    for (const auto& f : p.files) EXPECT_EQ(owner_nevras(db, f), rpm_owners(rpm, dir.path(), f)) << f;
+}
+
+TEST(RpmDb, DispatchByNameAndBackend) {
+  EXPECT_EQ(rpm_backend_of("usr/lib/sysimage/rpm/rpmdb.sqlite"), RpmBackend::sqlite);
+  EXPECT_EQ(rpm_backend_of("var/lib/rpm/Packages.db"), RpmBackend::ndb);
+  EXPECT_EQ(rpm_backend_of("var/lib/rpm/Packages"), RpmBackend::bdb);
+  EXPECT_EQ(rpm_backend_of("var/lib/rpm/Name"), RpmBackend::none);
+  EXPECT_EQ(rpm_backend_of("rpmdb.sqlite-wal"), RpmBackend::none);
+  PackageDb db = read_rpmdb(read_file(corpus(kCorpusDb)), "usr/share/rpm/rpmdb.sqlite");
+  EXPECT_EQ(db.packages.size(), 3u);
+  EXPECT_THROW(read_rpmdb("x", "var/lib/rpm/Name"), InputError);
+  EXPECT_EQ(rpmdb_dirs().front(), "usr/lib/sysimage/rpm");
+}
+
+// rpm's backends other than sqlite: a clear note, no packages, no exception.
+TEST(RpmDb, NdbAndBdbArePresentButUnread) {
+  PackageDb ndb =
+      read_rpmdb(read_file(corpus("go-rpmdb/pkg/testdata/sle15-bci/Packages.db")), "var/lib/rpm/Packages.db");
+  EXPECT_TRUE(ndb.packages.empty());
+  EXPECT_EQ(ndb.unread, std::vector<std::string>{"var/lib/rpm/Packages.db"});
+  ASSERT_EQ(ndb.notes.size(), 1u);
+  EXPECT_NE(ndb.notes[0].find("var/lib/rpm/Packages.db: rpm ndb database"), std::string::npos) << ndb.notes[0];
+  EXPECT_NE(ndb.notes[0].find("present but unread"), std::string::npos);
+  EXPECT_EQ(ndb.notes[0].find("does not start like one"), std::string::npos);
+
+  PackageDb bdb = read_rpmdb(read_file(corpus("go-rpmdb/pkg/testdata/libuuid/Packages")), "var/lib/rpm/Packages");
+  EXPECT_TRUE(bdb.packages.empty());
+  EXPECT_EQ(bdb.unread, std::vector<std::string>{"var/lib/rpm/Packages"});
+  ASSERT_EQ(bdb.notes.size(), 1u);
+  EXPECT_NE(bdb.notes[0].find("Berkeley DB"), std::string::npos) << bdb.notes[0];
+  EXPECT_NE(bdb.notes[0].find("present but unread"), std::string::npos);
+  EXPECT_EQ(bdb.notes[0].find("does not start like one"), std::string::npos);
+
+  // Only the first bytes matter for these two; a file with the name but not the magic says so.
+  PackageDb odd = read_rpmdb(std::string(64, 'x'), "var/lib/rpm/Packages");
+  ASSERT_EQ(odd.notes.size(), 1u);
+  EXPECT_NE(odd.notes[0].find("does not start like one"), std::string::npos);
+  PackageDb empty = read_rpmdb("", "var/lib/rpm/Packages.db");
+  EXPECT_EQ(empty.unread.size(), 1u);
+
+  nlohmann::json j = packages_to_json(ndb);
+  EXPECT_TRUE(j["packages"].empty());
+  EXPECT_EQ(j["package_notes"].size(), 1u);
+}
+
+// The WAL caveat made concrete: a transaction still in the -wal file is not in the main file.
+TEST(RpmDb, TransactionsOnlyInTheWalAreNotSeen) {
+  TempDir dir;
+  std::string path = dir / "rpmdb.sqlite";
+  write_file(path, read_file(corpus(kCorpusDb)));
+  auto blobs = raw_blobs(path);
+  ASSERT_EQ(blobs.size(), 3u);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO Packages(blob) VALUES (?)", -1, &s, nullptr), SQLITE_OK);
+  const std::string& foo = blobs.begin()->second;
+  sqlite3_bind_blob(s, 1, foo.data(), static_cast<int>(foo.size()), SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_DONE);
+  sqlite3_finalize(s);
+  // While the connection is open the new row lives only in the -wal.
+  std::string main_file = read_file(path);
+  auto wal = std::filesystem::file_size(path + "-wal");
+  sqlite3_close(db);
+  ASSERT_GT(wal, 0u);
+
+  PackageDb seen = read_rpmdb_sqlite(main_file, kImagePath, wal);
+  EXPECT_EQ(seen.packages.size(), 3u);
+  ASSERT_EQ(seen.notes.size(), 1u);
+  EXPECT_NE(seen.notes[0].find("-wal"), std::string::npos);
+  EXPECT_NE(seen.notes[0].find("not seen"), std::string::npos);
+  // After the checkpoint (sqlite3_close) the main file has it.
+  EXPECT_EQ(read_rpmdb_sqlite(read_file(path), kImagePath, 0).packages.size(), 4u);
+  EXPECT_TRUE(read_rpmdb_sqlite(read_file(path), kImagePath, 0).notes.empty());
+}
+
+// ---------------------------------------------------------------- databases rpm writes
+
+struct Spec {
+  std::string name, text;
+};
+
+std::vector<Spec> specs() {
+  auto head = [](const std::string& name, const std::string& version, const std::string& release,
+                 const std::string& epoch) {
+    return "Name: " + name + "\nVersion: " + version + "\nRelease: " + release + "\n" +
+           (epoch.empty() ? "" : "Epoch: " + epoch + "\n") +
+           "Summary: imagelint test package\nLicense: MIT\nBuildArch: noarch\n%description\nTest.\n";
+  };
+  return {
+      {"alpha", head("alpha", "1.2", "3", "2") +
+                    "%install\nmkdir -p %{buildroot}/usr/share/alpha/sub %{buildroot}/usr/bin\n"
+                    "echo hi > %{buildroot}/usr/bin/alpha\necho x > %{buildroot}/usr/share/alpha/sub/data\n"
+                    "%files\n/usr/bin/alpha\n/usr/share/alpha\n"},
+      {"beta", head("beta", "0.9", "1.el10", "0") +
+                   "%install\nmkdir -p %{buildroot}/usr/share/alpha %{buildroot}/etc\n"
+                   "echo y > %{buildroot}/etc/beta.conf\n"
+                   "%files\n%dir /usr/share/alpha\n%config /etc/beta.conf\n"},
+      {"gamma", head("gamma", "20240101", "0.1.git", "") +
+                    "%install\nmkdir -p %{buildroot}/usr/libexec/gamma %{buildroot}/usr/bin\n"
+                    "printf '#!/bin/sh\\n' > %{buildroot}/usr/libexec/gamma/tool\n"
+                    "ln -s ../libexec/gamma/tool %{buildroot}/usr/bin/gamma\n"
+                    "echo z > '%{buildroot}/usr/libexec/gamma/with space'\n"
+                    "%files\n/usr/libexec/gamma\n/usr/bin/gamma\n"},
+  };
+}
+
+TEST(RpmDb, DatabaseWrittenByRpmMatchesRpm) {
+  if (!have_rpm()) GTEST_SKIP() << "rpm and rpmbuild are not installed";
+  Rpm rpm;
+  TempDir dir;
+  std::string dbdir = dir / "db";
+  std::filesystem::create_directories(dbdir);
+  Result init = rpm({"--initdb", "--dbpath", dbdir});
+  ASSERT_EQ(init.code, 0) << init.err;
+  std::vector<std::string> install{"-i", "--justdb", "--nodeps", "--noscripts", "--dbpath", dbdir};
+  for (const auto& s : specs()) {
+    write_file(dir / (s.name + ".spec"), s.text);
+    Result b = run({"rpmbuild", "-bb", "--define", "_topdir " + (dir / "top"), dir / (s.name + ".spec")});
+    ASSERT_EQ(b.code, 0) << b.err;
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir / "top/RPMS/noarch")) install.push_back(e.path());
+  ASSERT_EQ(install.size(), 9u);
+  Result i = rpm(install);
+  ASSERT_EQ(i.code, 0) << i.err;
+
+  std::string bytes = read_file(dbdir + "/rpmdb.sqlite");
+  PackageDb db = read_rpmdb_sqlite(bytes, kImagePath);
+  EXPECT_TRUE(db.errors.empty()) << db.errors.front();
+  ASSERT_EQ(db.packages.size(), 3u);
+
+  // The package list, in rpm's order, field by field.
+  Result qa = rpm({"-qa", "--dbpath", dbdir, "--qf", "%{NEVRA}\\n"});
+  ASSERT_EQ(qa.code, 0) << qa.err;
+  EXPECT_EQ(nevras(db), lines(qa.out));
+  EXPECT_EQ(our_fields(db), rpm_fields(rpm, dbdir));
+  std::map<std::string, const Package*> by_name;
+  for (const auto& p : db.packages) by_name[p.name] = &p;
+  EXPECT_EQ(by_name["alpha"]->nevra, "alpha-2:1.2-3.noarch");
+  EXPECT_EQ(by_name["alpha"]->epoch, "2");
+  EXPECT_EQ(by_name["beta"]->nevra, "beta-0:0.9-1.el10.noarch");  // an explicit Epoch: 0 shows
+  EXPECT_EQ(by_name["gamma"]->nevra, "gamma-20240101-0.1.git.noarch");
+
+  // Files and modes, and who owns each path (directories shared by two packages included).
+  EXPECT_EQ(our_files(db), rpm_files(rpm, dbdir));
+  std::set<std::string> paths{"usr/share/alpha", "usr/share/alpha/sub", "usr/share/alpha/sub/data", "usr/bin/alpha",
+                              "etc/beta.conf", "usr/bin/gamma", "usr/libexec/gamma/with space", "usr/bin"};
+  for (const auto& p : db.packages) paths.insert(p.files.begin(), p.files.end());
+  for (const auto& p : paths) EXPECT_EQ(owner_nevras(db, p), rpm_owners(rpm, dbdir, p)) << p;
+  EXPECT_EQ(owner_nevras(db, "usr/share/alpha"),
+            (std::set<std::string>{"alpha-2:1.2-3.noarch", "beta-0:0.9-1.el10.noarch"}));
+  EXPECT_TRUE(owner_nevras(db, "usr/bin").empty());  // nobody lists it: rpm agrees (checked above)
+  EXPECT_EQ(by_name["gamma"]->modes.size(), by_name["gamma"]->files.size());
+
+  // The JSON that inspect prints.
+  nlohmann::json j = packages_to_json(db);
+  ASSERT_EQ(j["packages"].size(), 3u);
+  for (const auto& p : j["packages"]) {
+    if (p["name"] == "alpha") {
+      EXPECT_EQ(p["epoch"], "2");
+    }
+    if (p["name"] == "gamma") {
+      EXPECT_TRUE(p["epoch"].is_null());
+    }
+    EXPECT_EQ(p["db"], "rpm");
+    EXPECT_EQ(p["arch"], "noarch");
+  }
+  EXPECT_TRUE(j["package_errors"].empty());
+}
+
+// ---------------------------------------------------------------- go-rpmdb's blob.bin
+
+TEST(RpmHeader, GoRpmdbBlobParses) {
+  std::string blob = read_file(corpus(kBlobBin));
+  ASSERT_EQ(get32(blob, 0), 69u);
+  ASSERT_EQ(get32(blob, 4), 4144u);
+  Package p;
+  std::string why;
+  ASSERT_TRUE(parse_rpm_header(blob, p, &why)) << why;
+  EXPECT_EQ(p.name, "publicsuffix-list-dafsa");
+  EXPECT_EQ(p.version, "20210518");
+  EXPECT_EQ(p.release, "2.fc35");
+  EXPECT_EQ(p.arch, "noarch");
+  EXPECT_EQ(p.epoch, "");
+  EXPECT_EQ(p.nevra, "publicsuffix-list-dafsa-20210518-2.fc35.noarch");
+  // Its DIRINDEXES name a fifth dirname of four (the blob was edited: its digests fail too); rpm
+  // lists the package with no files, and so do we, saying why.
+  EXPECT_NE(why.find("DIRINDEXES[3] = 4 but only 4 DIRNAMES"), std::string::npos) << why;
+  EXPECT_TRUE(p.files.empty());
+
+  // With the index put right, the four paths come out.
+  std::string fixed = blob;
+  size_t data = 8 + 16 * 69;
+  ASSERT_EQ(get32(fixed, data + 2012 + 12), 4u);  // DIRINDEXES (tag 1116) is at data offset 2012
+  put32(fixed, data + 2012 + 12, 3);
+  ASSERT_TRUE(parse_rpm_header(fixed, p, &why)) << why;
+  EXPECT_EQ(why, "");
+  EXPECT_EQ(p.files, (std::vector<std::string>{"usr/share/licenses/publicsuffix-list-dafsa",
+                                               "usr/share/licenses/publicsuffix-list-dafsa/COPYING",
+                                               "usr/share/publicsuffix",
+                                               "usr/share/publicsuffix/public_suffix_list.dafsa"}));
+  EXPECT_EQ(p.modes, (std::vector<uint16_t>{040755, 0100644, 040755, 0100644}));
+
+  if (!have_rpm()) GTEST_SKIP() << "rpm is not installed: the oracle part is skipped";
+  // rpm reads both blobs from a database (digest checks off: the blob was edited).
+  Rpm rpm;
+  for (const std::string* b : {&blob, &fixed}) {
+    TempDir dir;
+    ASSERT_EQ(rpm({"--initdb", "--dbpath", dir.path()}).code, 0);
+    insert_blob(dir / "rpmdb.sqlite", *b);
+    PackageDb db = read_rpmdb_sqlite(read_file(dir / "rpmdb.sqlite"), kImagePath);
+    Result qa = rpm({"-qa", "--nodigest", "--nosignature", "--dbpath", dir.path(), "--qf", "%{NEVRA}\\n"});
+    EXPECT_EQ(nevras(db), lines(qa.out)) << qa.err;
+    // -qal: the blob is in Packages only, not in the Name index that `-ql NAME` looks up.
+    Result ql = rpm({"-qal", "--nodigest", "--nosignature", "--dbpath", dir.path()});
+    std::vector<std::string> ours;
+    for (const auto& f : db.packages.at(0).files) ours.push_back("/" + f);
+    if (ours.empty()) ours.push_back("(contains no files)");
+    EXPECT_EQ(ours, lines(ql.out)) << ql.err;
+    EXPECT_EQ(db.errors.size(), b == &blob ? 1u : 0u);
+  }
+}
+
+// ---------------------------------------------------------------- hostile headers
+
+TEST(RpmHeader, HandBuiltHeaderParses) {
+  std::string blob = build_header(tiny_entries());
+  Package p;
+  std::string why = "stale";
+  ASSERT_TRUE(parse_rpm_header(blob, p, &why)) << why;
+  EXPECT_EQ(why, "");
+  EXPECT_EQ(p.nevra, "tiny-3:1.0-1.x86_64");
+  EXPECT_EQ(p.files, (std::vector<std::string>{"usr/bin", "usr/bin/tool", "etc/tool.conf"}));
+  EXPECT_EQ(p.modes, (std::vector<uint16_t>{040755, 0100755, 0100644}));
+}
+
+std::string parse_error(const std::string& blob) {
+  Package p;
+  std::string why;
+  if (parse_rpm_header(blob, p, &why)) return "parsed" + (why.empty() ? "" : " with: " + why);
+  EXPECT_FALSE(why.empty());
+  return why;
+}
+
+TEST(RpmHeader, CountsAndOffsetsOutsideTheBlobAreErrors) {
+  const std::string good = build_header(tiny_entries());
+  const uint32_t il = get32(good, 0), dl = get32(good, 4);
+  const size_t data = 8 + 16 * size_t{il};
+  auto with = [&](size_t pos, uint32_t v) {
+    std::string b = good;
+    put32(b, pos, v);
+    return b;
+  };
+  auto has = [](const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos ? ::testing::AssertionSuccess() : ::testing::AssertionFailure() << s;
+  };
+  EXPECT_TRUE(has(parse_error(""), "at least 8"));
+  EXPECT_TRUE(has(parse_error(good.substr(0, 7)), "at least 8"));
+  EXPECT_TRUE(has(parse_error(good.substr(0, good.size() - 1)), "8 + 16*il + dl"));
+  EXPECT_TRUE(has(parse_error(good + "x"), "8 + 16*il + dl"));
+  EXPECT_TRUE(has(parse_error(with(0, il + 1)), "8 + 16*il + dl"));
+  EXPECT_TRUE(has(parse_error(with(0, 0)), "0 tags"));
+  EXPECT_TRUE(has(parse_error(with(0, 0x10000)), "65536 tags"));
+  EXPECT_TRUE(has(parse_error(with(0, 0xffffffff)), "tags"));
+  EXPECT_TRUE(has(parse_error(with(4, 0x10000000)), "at most 256 MiB"));
+  EXPECT_TRUE(has(parse_error(with(4, dl + 1)), "8 + 16*il + dl"));
+
+  // Region tag and trailer.
+  EXPECT_TRUE(has(parse_error(with(entry_pos(0) + 8, dl)), "region trailer at"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(0) + 8, 0xfffffff0)), "region trailer at"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(0) + 12, 17)), "region tag 63"));
+  EXPECT_TRUE(has(parse_error(with(data + dl - 8, 0u - 16 * (il + 1))), "region trailer covers"));
+  EXPECT_TRUE(has(parse_error(with(data + dl - 8, 0u - 8)), "region trailer covers"));
+  EXPECT_TRUE(has(parse_error(with(data + dl - 16, 62)), "region trailer has tag 62"));
+
+  // Entry 1 is NAME (STRING at data offset 0); entry 4 is EPOCH (INT32); entry 8 BASENAMES.
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 8, dl + 1)), "offset outside"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 8, 0x80000000)), "offset outside"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 8, dl)), "runs past"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 12, 2)), "count 1"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 12, 0)), "count outside"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 4, 10)), "unknown type"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 4, 0)), "unknown type"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(4) + 12, dl)), "runs past"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(4) + 12, 0x40000001)), "count outside"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(4) + 8, get32(good, entry_pos(4) + 8) + 1)), "not aligned"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(8) + 12, dl - 41)), "runs past"));  // 60 strings in 57 bytes
+  {
+    // Legacy headers (no region) parse; a last string without its NUL does not.
+    std::vector<HEntry> e = tiny_entries();
+    ASSERT_EQ(parse_error(build_header(e, false)), "parsed");
+    e.push_back({1004, 6, 1, "no terminator"});
+    EXPECT_TRUE(has(parse_error(build_header(e, false)), "string 0 runs past"));
+    e.back() = {1004, 8, 2, strs({"one"}) + "two"};
+    EXPECT_TRUE(has(parse_error(build_header(e, false)), "string 1 runs past"));
+  }
+  {
+    // rpm's cap on array elements, below the data size (a BIN entry is exempt from it).
+    std::vector<HEntry> e = tiny_entries();
+    e.push_back({1004, 7, 0x100001, std::string(0x100001, 'x')});
+    std::string b = build_header(e);
+    ASSERT_EQ(parse_error(b), "parsed");
+    put32(b, entry_pos(8) + 12, 0x100000);
+    EXPECT_TRUE(has(parse_error(b), "more than 1048575"));
+  }
+  // Mistyped tags the reader needs.
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1) + 4, 4)), "NAME has type 4"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(2) + 4, 7)), "VERSION has type 7"));
+  EXPECT_TRUE(has(parse_error(with(entry_pos(1), 999)), "no NAME tag"));
+}
+
+TEST(RpmHeader, BadFileListsKeepThePackageWithoutFiles) {
+  auto check = [](std::vector<HEntry> e, const std::string& want) {
+    Package p;
+    std::string why;
+    ASSERT_TRUE(parse_rpm_header(build_header(e), p, &why));
+    EXPECT_NE(why.find(want), std::string::npos) << why;
+    EXPECT_EQ(p.nevra, "tiny-3:1.0-1.x86_64");
+    EXPECT_TRUE(p.files.empty());
+    EXPECT_TRUE(p.modes.empty());
+  };
+  auto e = tiny_entries();
+  e[6].data = be32s({0, 1, 3});
+  check(e, "DIRINDEXES[2] = 3 but only 3 DIRNAMES");
+  e = tiny_entries();
+  e[6] = {1116, 4, 2, be32s({0, 1})};
+  check(e, "DIRINDEXES has 2 entries for 3 BASENAMES");
+  e = tiny_entries();
+  e[5] = {1030, 3, 2, be16s({1, 2})};
+  check(e, "FILEMODES has 2 entries for 3 files");
+  e = tiny_entries();
+  e.erase(e.begin() + 8);
+  check(e, "BASENAMES without DIRNAMES");
+  e = tiny_entries();
+  e[8].data = strs({"/usr/", "/../../", "/etc/"});
+  check(e, "climbs above the root");
+  // A few long shared dirnames must not expand to gigabytes of paths.
+  std::string names, idx;
+  for (int k = 0; k < 2000; ++k) {
+    names += "f" + std::to_string(k) + '\0';
+    idx += be32s({0});
+  }
+  e = tiny_entries();
+  e.erase(e.begin() + 5, e.end());  // NAME .. ARCH
+  e.push_back({1116, 4, 2000, idx});
+  e.push_back({1117, 8, 2000, names});
+  e.push_back({1118, 8, 1, "/" + std::string(40000, 'd') + "/" + '\0'});
+  check(e, "at most 64 MiB");
+}
+
+// No input makes the parser read outside the blob (ASan watches in CI) or crash: every
+// truncation and every single-byte change of the index of a real header, and random damage.
+TEST(RpmHeader, DamagedBlobsNeverCrash) {
+  const std::string blob = read_file(corpus(kBlobBin));
+  ASSERT_FALSE(blob.empty());
+  Package p;
+  std::string why;
+  for (size_t n = 0; n < blob.size(); ++n) {
+    std::string cut = blob.substr(0, n);  // its own allocation: ASan sees a read past it
+    EXPECT_FALSE(parse_rpm_header(cut, p, &why)) << n;
+  }
+  for (size_t pos = 0; pos < 8 + 16 * 69; ++pos)
+    for (unsigned char v : {0x00, 0x01, 0x7f, 0x80, 0xff}) {
+      std::string b = blob;
+      b[pos] = static_cast<char>(v);
+      parse_rpm_header(b, p, &why);
+    }
+  std::mt19937 rng(20240611);
+  for (int round = 0; round < 3000; ++round) {
+    std::string b = blob;
+    int flips = 1 + static_cast<int>(rng() % 8);
+    for (int k = 0; k < flips; ++k) b[rng() % b.size()] = static_cast<char>(rng());
+    parse_rpm_header(b, p, &why);
+  }
+}
+
+// ---------------------------------------------------------------- hostile databases
+
+TEST(RpmDb, TruncatedOrForeignDatabasesAreClearErrors) {
+  const std::string bytes = read_file(corpus(kCorpusDb));
+  auto error_of = [](const std::string& b) -> std::string {
+    try {
+      read_rpmdb_sqlite(b, kImagePath);
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.file(), kImagePath);
+      return e.what();
+    }
+    return "no error";
+  };
+  auto has = [](const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos ? ::testing::AssertionSuccess() : ::testing::AssertionFailure() << s;
+  };
+  EXPECT_TRUE(has(error_of(bytes.substr(0, 1000)), "usr/lib/sysimage/rpm/rpmdb.sqlite: truncated"));
+  EXPECT_TRUE(has(error_of(bytes.substr(0, 3 * 4096)), "truncated: the SQLite header says 56 pages"));
+  EXPECT_TRUE(has(error_of(bytes.substr(0, 50)), "not an SQLite database"));
+  EXPECT_TRUE(has(error_of(""), "not an SQLite database"));
+  EXPECT_TRUE(has(error_of(std::string(8192, '\0')), "not an SQLite database"));
+  {
+    std::string b = bytes;
+    b[16] = 0x03;  // page size 0x0310
+    EXPECT_TRUE(has(error_of(b), "page size"));
+  }
+  // Written by sqlite, but not rpm's.
+  EXPECT_TRUE(has(error_of(make_db({"CREATE TABLE t(x)"}, {})), "without a Packages table"));
+  EXPECT_TRUE(has(error_of(make_db({"CREATE TABLE t(hnum, blob)", "CREATE VIEW Packages AS SELECT * FROM t"}, {})),
+                  "Packages is a view"));
+  EXPECT_TRUE(has(error_of(make_db({"CREATE TABLE Packages(x)"}, {})), "no such column"));
+}
+
+TEST(RpmDb, BadRowsAreErrorsAndTheRestCounts) {
+  TempDir dir;
+  write_file(dir / "rpmdb.sqlite", read_file(corpus(kCorpusDb)));
+  auto blobs = raw_blobs(dir / "rpmdb.sqlite");
+  ASSERT_EQ(blobs.size(), 3u);
+  std::string foo = blobs.begin()->second;
+  std::string bad_il = foo;
+  put32(bad_il, 0, get32(foo, 0) + 1000);
+  std::string bad_offset = foo;
+  put32(bad_offset, entry_pos(1) + 8, 0x7ffffff0);
+  PackageDb db = read_rpmdb_sqlite(
+      make_db({kPackagesTable}, {{1, foo}, {2, foo.substr(0, 100)}, {3, "text:not a blob"}, {4, bad_il},
+                                 {5, bad_offset}, {6, ""}, {9, build_header(tiny_entries())}}),
+      kImagePath);
+  EXPECT_EQ(nevras(db), (std::vector<std::string>{"foo-1.0-1.noarch", "tiny-3:1.0-1.x86_64"}));
+  ASSERT_EQ(db.errors.size(), 5u);
+  EXPECT_EQ(db.errors[0].rfind(kImagePath + ": package #2: header blob is 100 bytes", 0), 0u) << db.errors[0];
+  EXPECT_EQ(db.errors[1], kImagePath + ": package #3: blob is not a BLOB");
+  EXPECT_NE(db.errors[2].find("package #4"), std::string::npos) << db.errors[2];
+  EXPECT_NE(db.errors[3].find("package #5: index entry 1"), std::string::npos) << db.errors[3];
+  EXPECT_NE(db.errors[4].find("package #6"), std::string::npos) << db.errors[4];
+  nlohmann::json j = packages_to_json(db);
+  EXPECT_EQ(j["package_errors"].size(), 5u);
+  EXPECT_EQ(db.owner("etc/tool.conf")->name, "tiny");
+}
+
+// Damaged pages: sqlite reports the corruption (an InputError) or the reader gets what is left;
+// it never crashes or reads outside its copy.
+TEST(RpmDb, DamagedPagesNeverCrash) {
+  const std::string bytes = read_file(corpus(kCorpusDb));
+  int errors = 0;
+  for (size_t page = 0; page < bytes.size() / 4096; ++page)
+    for (char fill : {'\0', '\xff', 'Z'}) {
+      std::string b = bytes;
+      std::fill(b.begin() + static_cast<long>(page * 4096 + (page == 0 ? 100 : 0)),
+                b.begin() + static_cast<long>((page + 1) * 4096), fill);
+      try {
+        read_rpmdb_sqlite(b, kImagePath);
+      } catch (const InputError&) {
+        ++errors;
+      }
+    }
+  EXPECT_GT(errors, 0);
+  // And an sqlite file whose in-header size is stale (sqlite then trusts the file size).
+  std::string b = bytes;
+  put32(b, 92, get32(b, 24) + 1);
+  EXPECT_EQ(read_rpmdb_sqlite(b, kImagePath).packages.size(), 3u);
+}
+
+// ---------------------------------------------------------------- the model
+
+TEST(RpmDb, OwnersResolveAndJsonIsUtf8) {
+  PackageDb db;
+  Package a;
+  a.name = "bash";
+  a.nevra = "bash-5.2-1.x86_64";
+  a.db = "rpm";
+  a.files = {"bin/bash", "usr/share/doc/bash"};
+  Package b = a;
+  b.name = std::string("bad\xff\xc3name");
+  b.nevra = b.name + "-1-1";
+  b.files = {"usr/share/doc/bash"};
+  db.packages = {a, b};
+  db.reindex([](const std::string& p) { return p.rfind("bin/", 0) == 0 ? "usr/" + p : p; });
+  ASSERT_NE(db.owner("usr/bin/bash"), nullptr);
+  EXPECT_EQ(db.owner("/bin/bash")->name, "bash");
+  EXPECT_EQ(db.owners("usr/share/doc/bash").size(), 2u);
+  EXPECT_EQ(db.owners("./usr//share/doc/bash/").size(), 2u);
+  EXPECT_TRUE(db.owners("../etc").empty());
+
+  PackageDb copy = db;  // the index holds positions, not pointers: a copy answers for itself
+  EXPECT_EQ(copy.owner("usr/bin/bash"), &copy.packages[0]);
+
+  PackageDb other;
+  other.packages = {a};
+  other.packages[0].name = "zsh";
+  other.packages[0].files = {"bin/zsh"};
+  other.notes = {"n"};
+  db.merge(other);
+  EXPECT_EQ(db.owner("bin/zsh")->name, "zsh");
+  EXPECT_EQ(db.notes.size(), 1u);
+
+  nlohmann::json j = packages_to_json(db);
+  EXPECT_EQ(j["packages"][1]["name"], "bad\xef\xbf\xbd\xef\xbf\xbdname");
+  EXPECT_NO_THROW((void)j.dump());
+}
+
+}  // namespace
+}  // namespace imagelint
