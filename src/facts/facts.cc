@@ -1,11 +1,14 @@
 #include "facts/facts.h"
 
 #include <algorithm>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <re2/re2.h>
 
+#include "facts/dpkg.h"
 #include "fs/path.h"
+#include "util/error.h"
 
 namespace imagelint {
 namespace {
@@ -13,6 +16,8 @@ namespace {
 constexpr uint64_t kSmall = 1u << 20;
 constexpr uint64_t kAccounts = 16u << 20;
 constexpr uint64_t kModulesDep = 64u << 20;
+constexpr uint64_t kDpkgStatus = 64u << 20;
+constexpr uint64_t kBackendMagic = 4096;
 
 // systemd's drop-in directories for sysusers.d and tmpfiles.d, highest priority first: a file in
 // etc/ replaces the same-named file in usr/lib/.
@@ -95,6 +100,54 @@ void gather_users(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
   u.lingering.erase(std::unique(u.lingering.begin(), u.lingering.end()), u.lingering.end());
 }
 
+void want_packages(CaptureSet& cap) {
+  for (const std::string& dir : rpmdb_dirs()) {
+    cap.want_path(dir + "/rpmdb.sqlite", kRpmMaxDbBytes);
+    cap.want_path(dir + "/Packages.db", kBackendMagic);
+    cap.want_path(dir + "/Packages", kBackendMagic);
+  }
+  cap.want_path("var/lib/dpkg/status", kDpkgStatus);
+  cap.want_pattern("var/lib/dpkg/info/[^/]+\\.list", kDpkgStatus);
+}
+
+void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+  // Paths as a database lists them, resolved through symlinked directories (bin -> usr/bin).
+  PathResolver resolve = [&fs](const std::string& listed) {
+    Resolved r = fs.resolve(listed, false);
+    return r.status == Resolve::Ok ? r.path : listed;
+  };
+  std::set<std::string> seen;  // usr/lib/sysimage/rpm is often a link to usr/share/rpm: read once
+  for (const std::string& dir : rpmdb_dirs())
+    for (const char* name : {"rpmdb.sqlite", "Packages.db", "Packages"}) {
+      std::string p = dir + "/" + name;
+      const Captured* c = cap.get(p);
+      if (!c) continue;
+      Resolved r = fs.resolve(p, true);
+      if (!seen.insert(r.path).second) continue;
+      std::optional<uint64_t> wal;
+      if (const Entry* w = fs.find(r.path + "-wal")) wal = w->size;
+      try {
+        if (c->truncated && rpm_backend_of(p) == RpmBackend::sqlite)
+          throw InputError(r.path, "larger than the 1 GiB this tool reads");
+        f.packages.merge(read_rpmdb(c->data, r.path, wal), resolve);
+      } catch (const InputError& e) {
+        f.packages.errors.push_back(e.what());
+        f.packages.unread.push_back(r.path);
+      }
+    }
+  if (const Captured* status = cap.get("var/lib/dpkg/status")) {
+    std::map<std::string, std::string> lists;
+    for (auto& [path, c] : cap.all())
+      if (path.starts_with("var/lib/dpkg/info/") && path.ends_with(".list")) lists[path] = c.data;
+    try {
+      f.packages.merge(read_dpkg(status->data, lists), resolve);
+    } catch (const InputError& e) {
+      f.packages.errors.push_back(e.what());
+      f.packages.unread.push_back("var/lib/dpkg/status");
+    }
+  }
+}
+
 }  // namespace
 
 Gathered gather_facts(const Image& img) {
@@ -107,6 +160,7 @@ Gathered gather_facts(const Image& img) {
   cap.want_pattern(conf_pattern("sysusers"), kSmall);
   cap.want_pattern(conf_pattern("tmpfiles"), kSmall);
   cap.want_pattern("usr/lib/modules/[^/]+/modules\\.dep", kModulesDep);
+  want_packages(cap);
   int modules = cap.want_visits(kModulePattern, [](const std::string& path, const Entry&) {
     return std::make_unique<ModinfoReader>(path);
   });
@@ -125,6 +179,7 @@ Gathered gather_facts(const Image& img) {
   for (auto& [path, v] : cap.visits(modules)) f.modules.push_back(static_cast<const ModinfoReader&>(*v).info());
   gather_kernels(fs, cap, f);
   gather_users(fs, cap, f);
+  gather_packages(fs, cap, f);
   return g;
 }
 
@@ -164,6 +219,8 @@ nlohmann::json facts_to_json(const Facts& f) {
   users["shadow_with_password"] = f.users.shadow_with_password;
   users["notes"] = f.users.notes;
   j["users"] = users;
+  json packages = packages_to_json(f.packages);
+  for (auto it = packages.begin(); it != packages.end(); ++it) j[it.key()] = *it;
   j["notes"] = f.notes;
   return j;
 }

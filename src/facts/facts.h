@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "facts/kmod.h"
+#include "facts/rpmdb.h"
 #include "facts/users.h"
 #include "fs/build.h"
 #include "image/image.h"
@@ -28,6 +29,7 @@ struct Facts {
   std::vector<KernelInfo> kernels;
   std::vector<ModuleInfo> modules;
   Users users;
+  PackageDb packages;  // rpm and/or dpkg; a database that cannot be read is an error here
   std::vector<std::string> notes;
 };
 
