@@ -148,6 +148,26 @@ void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
   }
 }
 
+constexpr const char* kPolicyPath = "etc/containers/policy.json";
+
+void gather_policy(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+  Resolved r = fs.resolve(kPolicyPath, true);
+  f.policy_path = r.status == Resolve::Ok ? r.path : kPolicyPath;
+  if (std::string why = cap.problem(kPolicyPath); !why.empty()) {
+    f.policy_present = true;
+    f.policy.error = why;
+    return;
+  }
+  const Captured* c = cap.get(kPolicyPath);
+  if (!c) return;
+  f.policy_present = true;
+  if (c->truncated) {
+    f.policy.error = "larger than " + std::to_string(kPolicyMaxBytes >> 20) + " MiB";
+    return;
+  }
+  f.policy = parse_policy(c->data);
+}
+
 }  // namespace
 
 Gathered gather_facts(const Image& img) {
@@ -161,6 +181,7 @@ Gathered gather_facts(const Image& img) {
   cap.want_pattern(conf_pattern("tmpfiles"), kSmall);
   cap.want_pattern("usr/lib/modules/[^/]+/modules\\.dep", kModulesDep);
   want_packages(cap);
+  cap.want_path(kPolicyPath, kPolicyMaxBytes + 1);
   int modules = cap.want_visits(kModulePattern, [](const std::string& path, const Entry&) {
     return std::make_unique<ModinfoReader>(path);
   });
@@ -180,6 +201,7 @@ Gathered gather_facts(const Image& img) {
   gather_kernels(fs, cap, f);
   gather_users(fs, cap, f);
   gather_packages(fs, cap, f);
+  gather_policy(fs, cap, f);
   return g;
 }
 
@@ -219,6 +241,12 @@ nlohmann::json facts_to_json(const Facts& f) {
   users["shadow_with_password"] = f.users.shadow_with_password;
   users["notes"] = f.users.notes;
   j["users"] = users;
+  if (f.policy_present) {
+    j["policy"] = policy_to_json(f.policy);
+    j["policy"]["path"] = f.policy_path;
+  } else {
+    j["policy"] = nullptr;
+  }
   json packages = packages_to_json(f.packages);
   for (auto it = packages.begin(); it != packages.end(); ++it) j[it.key()] = *it;
   j["notes"] = f.notes;

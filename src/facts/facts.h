@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "facts/kmod.h"
+#include "facts/policy.h"
 #include "facts/rpmdb.h"
 #include "facts/users.h"
 #include "fs/build.h"
@@ -29,7 +30,11 @@ struct Facts {
   std::vector<KernelInfo> kernels;
   std::vector<ModuleInfo> modules;
   Users users;
-  PackageDb packages;  // rpm and/or dpkg; a database that cannot be read is an error here
+  PackageDb packages;
+  // etc/containers/policy.json, followed through symlinks: absent, or parsed (ok or its error).
+  bool policy_present = false;
+  std::string policy_path;
+  PolicyResult policy;  // rpm and/or dpkg; a database that cannot be read is an error here
   std::vector<std::string> notes;
 };
 
