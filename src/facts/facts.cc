@@ -150,6 +150,37 @@ void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
 
 constexpr const char* kPolicyPath = "etc/containers/policy.json";
 
+// Every directory units.h reads: system and user units, presets, quadlets, and users' own.
+const char* const kUnitDirs =
+    "((etc|run|usr/local/lib|usr/lib|lib)/systemd/(system|user)(-preset)?"
+    "|(run|etc|usr/share)/containers/systemd"
+    "|((var/)?home/[^/]+|root)/\\.config/(systemd/user|containers/systemd)"
+    "|(var/)?home/[^/]+/\\.local/share/systemd/user)/.+";
+constexpr uint64_t kUnitBytes = (4u << 20) + 1;
+
+void gather_units(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+  UnitsInput in;
+  RE2 dirs(kUnitDirs);
+  for (auto& [path, e] : fs.entries()) {
+    if (e.type != EntryType::Symlink || !RE2::FullMatch(path, dirs)) continue;
+    in.symlinks[path] = e.link;
+  }
+  for (auto& [path, c] : cap.all()) {
+    if (!RE2::FullMatch(path, dirs)) continue;
+    if (path.ends_with(".preset") && path.find("-preset/") != std::string::npos) in.presets[path] = c.data;
+    else in.files[path] = c.data;
+  }
+  for (auto& p : f.users.passwd) {
+    in.users.emplace(p.uid, p.name);
+    std::string home = p.home;
+    while (home.starts_with("/")) home.erase(0, 1);
+    if (!home.empty()) in.homes.emplace(home, p.name);
+  }
+  for (auto& s : f.users.sysusers)
+    if ((s.type == "u" || s.type == "u!") && s.uid()) in.users.emplace(*s.uid(), s.name);
+  f.units = classify_units(in);
+}
+
 void gather_policy(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
   Resolved r = fs.resolve(kPolicyPath, true);
   f.policy_path = r.status == Resolve::Ok ? r.path : kPolicyPath;
@@ -182,6 +213,7 @@ Gathered gather_facts(const Image& img) {
   cap.want_pattern("usr/lib/modules/[^/]+/modules\\.dep", kModulesDep);
   want_packages(cap);
   cap.want_path(kPolicyPath, kPolicyMaxBytes + 1);
+  cap.want_pattern(kUnitDirs, kUnitBytes);
   int modules = cap.want_visits(kModulePattern, [](const std::string& path, const Entry&) {
     return std::make_unique<ModinfoReader>(path);
   });
@@ -202,6 +234,7 @@ Gathered gather_facts(const Image& img) {
   gather_users(fs, cap, f);
   gather_packages(fs, cap, f);
   gather_policy(fs, cap, f);
+  gather_units(fs, cap, f);
   return g;
 }
 
@@ -241,6 +274,7 @@ nlohmann::json facts_to_json(const Facts& f) {
   users["shadow_with_password"] = f.users.shadow_with_password;
   users["notes"] = f.users.notes;
   j["users"] = users;
+  j["units"] = units_to_json(f.units);
   if (f.policy_present) {
     j["policy"] = policy_to_json(f.policy);
     j["policy"]["path"] = f.policy_path;

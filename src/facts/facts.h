@@ -11,6 +11,7 @@
 #include "facts/kmod.h"
 #include "facts/policy.h"
 #include "facts/rpmdb.h"
+#include "facts/units.h"
 #include "facts/users.h"
 #include "fs/build.h"
 #include "image/image.h"
@@ -30,11 +31,12 @@ struct Facts {
   std::vector<KernelInfo> kernels;
   std::vector<ModuleInfo> modules;
   Users users;
-  PackageDb packages;
+  std::vector<Unit> units;  // systemd units and quadlets, classified
+  PackageDb packages;  // rpm and/or dpkg; a database that cannot be read is an error here
   // etc/containers/policy.json, followed through symlinks: absent, or parsed (ok or its error).
   bool policy_present = false;
   std::string policy_path;
-  PolicyResult policy;  // rpm and/or dpkg; a database that cannot be read is an error here
+  PolicyResult policy;
   std::vector<std::string> notes;
 };
 
