@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "harness.h"
 
 using namespace testing_util;
@@ -54,6 +56,73 @@ TEST(Facts, InspectJsonShowsTheFacts) {
   bool baked_note = false;
   for (auto& n : users["notes"]) baked_note |= n.get<std::string>().find("var/lib/systemd/linger/baked") != std::string::npos;
   EXPECT_TRUE(baked_note) << users["notes"];
+}
+
+// The rpm database as rpm's own test suite ships it, placed as rpm-ostree does (usr/share/rpm,
+// reached through usr/lib/sysimage/rpm), plus quadlets, units and a symlinked policy.json.
+fixture::Recipe facts_with_rpmdb() {
+  fixture::Recipe r = recipe("facts");
+  fixture::RecipeEntry db;
+  db.path = "usr/share/rpm/rpmdb.sqlite";
+  db.content = read_file(source_dir() + "/../shared/corpus/rpm/tests/data/misc/rpmdb.sqlite");
+  r.layers[1].entries.push_back(db);
+  return r;
+}
+
+TEST(Facts, PackagesUnitsAndPolicy) {
+  TempDir d;
+  fixture::Recipe r = facts_with_rpmdb();
+  ASSERT_GT(r.layers[1].entries.back().content.size(), 1000u);
+  fixture::write_oci({r}, d / "oci");
+  Result res = imagelint({"inspect", d / "oci", "--format", "json"});
+  ASSERT_EQ(res.code, 0) << res.err;
+  auto j = nlohmann::json::parse(res.out);
+
+  std::set<std::string> names;
+  for (auto& p : j["packages"]) {
+    names.insert(p["name"].get<std::string>());
+    EXPECT_EQ(p["db"], "rpm");
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"foo", "hlinktest", "gpg-pubkey"}));
+
+  std::map<std::string, nlohmann::json> units;
+  for (auto& u : j["units"]) units[u["path"]] = u;
+  auto& web = units["etc/containers/systemd/users/1001/web.container"];
+  EXPECT_EQ(web["scope"], "rootless");
+  EXPECT_EQ(web["user"], "app");  // uid 1001 from sysusers.d
+  EXPECT_TRUE(web["enabled"].get<bool>());
+  auto& envoy = units["etc/containers/systemd/envoy.container"];
+  EXPECT_EQ(envoy["scope"], "rootful");
+  EXPECT_EQ(envoy["user"], "root");
+  auto& podman = units["usr/lib/systemd/system/podman.service"];
+  EXPECT_EQ(podman["scope"], "system");
+  EXPECT_FALSE(podman["enabled"].get<bool>());  // packaged, nobody enabled it
+  auto& legacy = units["usr/lib/systemd/system/legacy-app.service"];
+  EXPECT_TRUE(legacy["enabled"].get<bool>());
+  EXPECT_EQ(legacy["user"], "root");
+
+  EXPECT_EQ(j["policy"]["path"], "usr/share/containers/policy.json");
+  EXPECT_EQ(j["policy"]["default"][0]["type"], "reject");
+  EXPECT_FALSE(j["policy"].contains("error"));
+}
+
+TEST(Facts, UnreadableFactsAreErrorsNotExit2) {
+  TempDir d;
+  fixture::Recipe r = facts_with_rpmdb();
+  auto& db = r.layers[1].entries.back().content;
+  db.resize(1000);  // a truncated sqlite file
+  fixture::RecipeEntry bad;
+  bad.path = "usr/share/containers/policy.json";
+  bad.content = "{\"default\": [{\"type\": \"accept\"}]}";
+  r.layers[1].entries.push_back(bad);
+  fixture::write_oci({r}, d / "oci");
+  Result res = imagelint({"inspect", d / "oci", "--format", "json"});
+  ASSERT_EQ(res.code, 0) << res.err;
+  auto j = nlohmann::json::parse(res.out);
+  EXPECT_TRUE(j["packages"].empty());
+  ASSERT_FALSE(j["package_errors"].empty());
+  EXPECT_NE(j["package_errors"][0].get<std::string>().find("usr/share/rpm/rpmdb.sqlite"), std::string::npos);
+  EXPECT_NE(j["policy"]["error"].get<std::string>().find("accept"), std::string::npos) << j["policy"];
 }
 
 TEST(Facts, InspectTextSummarises) {

@@ -139,8 +139,23 @@ int cmd_inspect(const Common& c, const std::string& format) {
   if (unreadable) out += fmt::format("  modules:       {} without a readable .modinfo (see --format json)\n", unreadable);
   out += fmt::format("  users:         {} in passwd, {} in sysusers.d, lingering: {}\n", facts.users.passwd.size(),
                      facts.users.sysusers.size(), facts.users.lingering.empty() ? "none" : fmt::format("{}", fmt::join(facts.users.lingering, ", ")));
+  out += fmt::format("  packages:      {}{}\n", facts.packages.packages.size(),
+                     facts.packages.unread.empty() ? "" : fmt::format(" (unread: {})", fmt::join(facts.packages.unread, ", ")));
+  int enabled = 0, rootful = 0;
+  for (auto& u : facts.units) {
+    enabled += u.enabled;
+    rootful += u.enabled && u.scope == "rootful";
+  }
+  out += fmt::format("  units:         {} ({} enabled, {} enabled rootful quadlets)\n", facts.units.size(), enabled, rootful);
+  if (!facts.policy_present) out += "  policy:        no etc/containers/policy.json\n";
+  else if (!facts.policy.ok) out += fmt::format("  policy:        {}: {}\n", facts.policy_path, facts.policy.error);
+  else
+    out += fmt::format("  policy:        {} (default: {})\n", facts.policy_path,
+                       facts.policy.policy.default_reqs.empty() ? "?" : requirement_type_name(facts.policy.policy.default_reqs[0].type));
   for (auto& n : built.notes) out += "note: " + n + "\n";
   for (auto& n : facts.notes) out += "note: " + n + "\n";
+  for (auto& n : facts.packages.notes) out += "note: " + n + "\n";
+  for (auto& n : facts.packages.errors) out += "error: " + n + "\n";
   for (auto& n : facts.users.notes) out += "note: " + n + "\n";
   write_out(out);
   return 0;
