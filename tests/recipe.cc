@@ -304,7 +304,8 @@ std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& mo
   std::string text(256, '\x90');
   std::string info;
   for (auto& [k, v] : modinfo) info += k + "=" + v + std::string(1, '\0');
-  std::string names = std::string("\0.text\0.modinfo\0.shstrtab\0", 26);
+  static const char kNames[] = "\0.text\0.modinfo\0.shstrtab";  // offsets 1, 7, 16
+  std::string names(kNames, sizeof kNames);
   std::string elf(64, '\0');
   elf.replace(0, 4, "\x7f" "ELF");
   elf[4] = 2, elf[5] = 1, elf[6] = 1;

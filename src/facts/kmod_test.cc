@@ -9,6 +9,8 @@
 namespace imagelint {
 namespace {
 
+using namespace std::string_literals;
+
 using testing_util::read_file;
 using testing_util::run;
 using testing_util::TempDir;
@@ -38,8 +40,8 @@ ModuleInfo read_module(const std::string& bytes, const std::string& path, size_t
   return r.info();
 }
 
-const std::string kInfo = std::string("version=2.2.7-1\0license=CDDL\0srcversion=ABCDEF0123\0depends=spl,znvpair\0", 73) +
-                          std::string("name=zfs\0vermagic=6.12.0-55.el10.x86_64 SMP preempt mod_unload modversions\0", 77);
+const std::string kInfo = "version=2.2.7-1\0license=CDDL\0srcversion=ABCDEF0123\0depends=spl,znvpair\0"s
+                          "name=zfs\0vermagic=6.12.0-55.el10.x86_64 SMP preempt mod_unload modversions\0"s;
 
 TEST(Kmod, ReadsModinfoOfPlainAndCompressedModules) {
   TempDir d;
@@ -74,7 +76,7 @@ TEST(Kmod, LargeModule) {
   TempDir d;
   // 40 MB of code-like bytes in a section before .modinfo, as in nvidia.ko.
   write_file(d / "big.bin", std::string(40u << 20, '\x01'));
-  write_file(d / "info", std::string("name=nvidia\0version=570.124.06\0vermagic=6.12.0 SMP\0", 52));
+  write_file(d / "info", "name=nvidia\0version=570.124.06\0vermagic=6.12.0 SMP\0"s);
   write_file(d / "n.c", "int x;\n");
   ASSERT_EQ(run({"gcc", "-c", d / "n.c", "-o", d / "n.o"}).code, 0);
   auto r = run({"objcopy", "--add-section", ".bigdata=" + d / "big.bin", "--add-section", ".modinfo=" + d / "info",
@@ -115,7 +117,7 @@ TEST(Kmod, HostileElfGivesANoteNotACrash) {
 
 TEST(Kmod, ParsesModinfoStrings) {
   ModuleInfo m;
-  parse_modinfo(std::string("a=b\0\0\0depends=\0name=x\0garbage\0", 31), m);
+  parse_modinfo("a=b\0\0\0depends=\0name=x\0garbage\0"s, m);
   EXPECT_EQ(m.name, "x");
   EXPECT_TRUE(m.depends.empty());
   EXPECT_EQ(module_kver("usr/lib/modules/6.1/kernel/a.ko"), "6.1");

@@ -151,8 +151,12 @@ bool split_fields(const std::string& line, std::vector<std::string>& out) {
   return true;
 }
 
-std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::string& text, std::vector<std::string>& notes) {
-  std::vector<SysusersEntry> out;
+namespace {
+// sysusers.d and tmpfiles.d lines: comments and blanks skipped, fields split with quoting, lines
+// of fewer than two fields noted and skipped. fn(line number, fields); "-" fields read as empty
+// through field().
+template <typename Fn>
+void each_config_line(const std::string& file, const std::string& text, std::vector<std::string>& notes, Fn&& fn) {
   each_line(text, [&](int n, const std::string& raw) {
     std::string line = trim(raw);
     if (line.empty() || line[0] == '#') return;
@@ -161,6 +165,16 @@ std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::st
       notes.push_back(file + " line " + std::to_string(n) + ": malformed, skipped");
       return;
     }
+    fn(n, f);
+  });
+}
+
+std::string field(const std::vector<std::string>& f, size_t k) { return k < f.size() && f[k] != "-" ? f[k] : ""; }
+}  // namespace
+
+std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::string& text, std::vector<std::string>& notes) {
+  std::vector<SysusersEntry> out;
+  each_config_line(file, text, notes, [&](int n, const std::vector<std::string>& f) {
     SysusersEntry e;
     e.file = file;
     e.line = n;
@@ -170,11 +184,10 @@ std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::st
       return;
     }
     e.name = f[1];
-    auto at = [&](size_t k) { return k < f.size() && f[k] != "-" ? f[k] : std::string(); };
     e.id = f.size() > 2 ? f[2] : "-";
-    e.gecos = at(3);
-    e.home = at(4);
-    e.shell = at(5);
+    e.gecos = field(f, 3);
+    e.home = field(f, 4);
+    e.shell = field(f, 5);
     out.push_back(std::move(e));
   });
   return out;
@@ -182,32 +195,19 @@ std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::st
 
 std::vector<TmpfilesEntry> parse_tmpfiles(const std::string& file, const std::string& text, std::vector<std::string>& notes) {
   std::vector<TmpfilesEntry> out;
-  each_line(text, [&](int n, const std::string& raw) {
-    std::string line = trim(raw);
-    if (line.empty() || line[0] == '#') return;
-    std::vector<std::string> f;
-    if (!split_fields(line, f) || f.size() < 2) {
-      notes.push_back(file + " line " + std::to_string(n) + ": malformed, skipped");
-      return;
-    }
+  each_config_line(file, text, notes, [&](int n, const std::vector<std::string>& f) {
     TmpfilesEntry e;
     e.file = file;
     e.line = n;
     e.type = f[0];
-    std::string p = f[1];
-    while (p.starts_with("/")) p.erase(0, 1);
-    e.path = p;
-    auto at = [&](size_t k) { return k < f.size() && f[k] != "-" ? f[k] : std::string(); };
-    e.mode = at(2);
-    e.user = at(3);
-    e.group = at(4);
-    e.age = at(5);
-    // The argument is the rest of the line, unsplit.
-    if (f.size() > 6) {
-      std::string rest;
-      for (size_t k = 6; k < f.size(); ++k) rest += (k > 6 ? " " : "") + f[k];
-      e.argument = rest;
-    }
+    e.path = f[1];
+    while (e.path.starts_with("/")) e.path.erase(0, 1);
+    e.mode = field(f, 2);
+    e.user = field(f, 3);
+    e.group = field(f, 4);
+    e.age = field(f, 5);
+    // The argument is the rest of the line.
+    for (size_t k = 6; k < f.size(); ++k) e.argument += (k > 6 ? " " : "") + f[k];
     out.push_back(std::move(e));
   });
   return out;

@@ -146,7 +146,7 @@ size_t Decoder::step(const unsigned char* in, size_t in_len, size_t* consumed, c
   switch (m.kind) {
     case Compression::None: {
       size_t k = std::min(in_len, out_len);
-      std::memcpy(out, in, k);
+      if (k) std::memcpy(out, in, k);
       *consumed = k;
       if (k == 0 && at_end) m.done = true;
       return k;
