@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
+#include <fstream>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -16,6 +18,9 @@
 
 #include "cli/format.h"
 #include "facts/facts.h"
+#include "report/check_report.h"
+#include "rules/engine.h"
+#include "rules/packs.h"
 #include "fs/build.h"
 #include "fs/path.h"
 #include "image/image.h"
@@ -54,34 +59,6 @@ void write_out(const std::string& s) {
     throw InputError("<stdout>", "write failed");
 }
 
-nlohmann::json image_json(const Image& img, const BuildResult* built) {
-  nlohmann::json j;
-  j["reference"] = img.ref.original;
-  j["transport"] = transport_name(img.ref.transport);
-  j["manifest_digest"] = img.manifest_digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(img.manifest_digest);
-  j["config_digest"] = img.config_digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(img.config_digest);
-  j["platform"] = img.platform.os.empty() ? nlohmann::json(nullptr) : nlohmann::json(img.platform.str());
-  j["labels"] = img.labels;
-  j["layers"] = nlohmann::json::array();
-  for (const LayerInfo& l : img.layers) {
-    nlohmann::json lj;
-    lj["index"] = l.index;
-    lj["digest"] = l.digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.digest);
-    lj["diff_id"] = l.diff_id;
-    lj["media_type"] = l.media_type.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.media_type);
-    lj["size"] = l.size;
-    lj["created_by"] = l.created_by;
-    if (built && static_cast<size_t>(l.index) < built->layers.size()) {
-      const LayerStats& s = built->layers[static_cast<size_t>(l.index)];
-      lj["compression"] = compression_name(s.compression);
-      lj["uncompressed_size"] = s.uncompressed_bytes;
-      lj["entries"] = s.entries;
-    }
-    j["layers"].push_back(lj);
-  }
-  return j;
-}
-
 int cmd_inspect(const Common& c, const std::string& format) {
   Image img = open(c);
   Gathered g = gather_facts(img);
@@ -91,7 +68,7 @@ int cmd_inspect(const Common& c, const std::string& format) {
     nlohmann::json j = facts_to_json(facts);
     j["schema"] = "imagelint.inspect/v1";
     j["tool"] = {{"name", "imagelint"}, {"version", kVersion}};
-    j["image"] = image_json(img, &built);
+    j["image"] = image_to_json(img, &built);
     j["files"] = built.fs.size();
     for (auto& n : built.notes) j["notes"].push_back(n);
     write_out(j.dump(2) + "\n");
@@ -222,6 +199,66 @@ int cmd_cat(const Common& c, const std::string& path) {
   return 0;
 }
 
+std::string today() {
+  if (const char* t = std::getenv("IMAGELINT_TODAY")) return t;  // for reproducible tests
+  std::time_t now = std::time(nullptr);
+  std::tm tm {};
+  gmtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+struct CheckArgs {
+  std::vector<std::string> rules, formats, outputs;
+  std::string waivers, fail_on = "error";
+};
+
+int cmd_check(const Common& c, const CheckArgs& a) {
+  RuleSet rules = load_rules(a.rules);  // a bad pack is exit 2 before any image work
+  std::vector<Waiver> waivers = a.waivers.empty() ? std::vector<Waiver>{} : load_waivers(a.waivers);
+  Severity fail_on;
+  if (!parse_severity(a.fail_on, fail_on)) throw UsageError("--fail-on must be error, warning or info");
+  std::vector<std::string> formats = a.formats.empty() ? std::vector<std::string>{"text"} : a.formats;
+  if (!a.outputs.empty() && a.outputs.size() != formats.size())
+    throw UsageError("--format and --output go in pairs (" + std::to_string(formats.size()) + " formats, " +
+                     std::to_string(a.outputs.size()) + " outputs)");
+  for (auto& f : formats)
+    if (!find_check_writer(f))
+      throw UsageError("--format " + f + ": not available yet (text and json are; sarif, junit, codequality and markdown come later)");
+
+  Image img = open(c);
+  Gathered g = gather_facts(img, [&](CaptureSet& cap) {
+    for (const RuleSpec& r : rules.rules) find_kind(r.kind)->declare(r, cap);
+  });
+  Context ctx{img, g.built.fs, g.facts, *g.captures};
+  CheckResult result = run_rules(rules, ctx, std::move(waivers), today());
+  for (size_t i = 0; i < formats.size(); ++i) {
+    bool to_stdout = a.outputs.empty() || a.outputs[i] == "-";
+    bool color = to_stdout && ::isatty(1) && !std::getenv("NO_COLOR") && formats[i] == "text";
+    std::string text = find_check_writer(formats[i])(CheckReport{img, result, rules, fail_on, color});
+    if (to_stdout) {
+      write_out(text);
+    } else {
+      std::ofstream f(a.outputs[i], std::ios::binary | std::ios::trunc);
+      f << text;
+      if (!f) throw InputError(a.outputs[i], "cannot write the report");
+    }
+  }
+  return check_exit_code(result, fail_on);
+}
+
+int cmd_rules(const std::vector<std::string>& packs) {
+  RuleSet rules = load_rules(packs);
+  size_t w = 4;
+  for (auto& r : rules.rules) w = std::max(w, r.id.size());
+  std::string out;
+  for (auto& r : rules.rules)
+    out += fmt::format("{:<{}}  {:<7}  {:<14}  {}\n", r.id, w, severity_name(r.severity), r.pack, r.summary);
+  write_out(out);
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -277,6 +314,35 @@ int run_cli(int argc, char** argv) {
       "  imagelint cat base.tar /etc/containers/policy.json | jq .default\n"
       "Symlinks resolve inside the image root; a link that leaves the root or loops is an error.");
   cat->callback([&] { action = [&] { return cmd_cat(cc, path); }; });
+
+  Common ck;
+  CheckArgs check_args;
+  auto* check = app.add_subcommand("check", "Assert the design's invariants (the CI post-build gate)");
+  add_common(check, ck);
+  check->add_option("--rules", check_args.rules,
+                    "A shipped pack (bootc-base, bootc-instance) or a pack file; repeatable. Default: bootc-instance. "
+                    "Files without \"extends\" layer on top of the default and may override a rule's severity or "
+                    "params by id");
+  check->add_option("--waivers", check_args.waivers, "JSON: {\"waivers\": [{rule, path (glob), reason, expires (YYYY-MM-DD)}]}");
+  check->add_option("--fail-on", check_args.fail_on, "Lowest severity that fails the run (exit 1): error, warning or info")
+      ->check(CLI::IsMember({"error", "warning", "info"}));
+  check->add_option("--format", check_args.formats, "text (default) or json (schema imagelint.check/v1); repeatable");
+  check->add_option("--output", check_args.outputs, "File for the report of the --format in the same position ('-': stdout)");
+  check->footer(
+      "Examples:\n"
+      "  imagelint check oci-archive:build/instance.tar                  # tier 3: bootc-instance\n"
+      "  imagelint check oci:build/base:latest --rules bootc-base         # tier 2\n"
+      "  imagelint check img.tar --rules site.json --waivers waivers.json --fail-on warning\n"
+      "  imagelint check img.tar --format text --output - --format json --output check.json\n"
+      "Exit: 0 nothing at or above --fail-on, 1 findings, 2 could not check (unreadable image, bad pack).\n"
+      "Text output is coloured on a terminal unless NO_COLOR is set. `imagelint rules` lists the rules.");
+  check->callback([&] { action = [&] { return cmd_check(ck, check_args); }; });
+
+  std::vector<std::string> rule_packs;
+  auto* rules_cmd = app.add_subcommand("rules", "List every rule: id, severity, pack, summary");
+  rules_cmd->add_option("--rules", rule_packs, "Packs or pack files, as for check (default: bootc-instance)");
+  rules_cmd->footer("Examples:\n  imagelint rules\n  imagelint rules --rules bootc-base\n  imagelint rules --rules site.json");
+  rules_cmd->callback([&] { action = [&] { return cmd_rules(rule_packs); }; });
 
   try {
     app.parse(argc, argv);

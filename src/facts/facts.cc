@@ -201,8 +201,10 @@ void gather_policy(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
 
 }  // namespace
 
-Gathered gather_facts(const Image& img) {
-  CaptureSet cap;
+Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra) {
+  Gathered g;
+  g.captures = std::make_unique<CaptureSet>();
+  CaptureSet& cap = *g.captures;
   cap.want_path("etc/os-release", kSmall);
   cap.want_path("usr/lib/os-release", kSmall);
   cap.want_path("etc/passwd", kAccounts);
@@ -218,7 +220,7 @@ Gathered gather_facts(const Image& img) {
     return std::make_unique<ModinfoReader>(path);
   });
 
-  Gathered g;
+  if (extra) extra(cap);
   g.built = build_filesystem(img, &cap);
   Facts& f = g.facts;
   const FileSystem& fs = g.built.fs;

@@ -2,7 +2,9 @@
 // themselves. A fact that cannot be read is a note or an error inside the fact, never an
 // exception: only an unreadable image stops the run.
 #pragma once
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,10 +45,12 @@ struct Facts {
 struct Gathered {
   BuildResult built;
   Facts facts;
+  std::unique_ptr<CaptureSet> captures;  // the facts' captures plus whatever extra declared
 };
 
 // One streaming pass over the image; throws InputError only when the image itself is unreadable.
-Gathered gather_facts(const Image& img);
+// extra declares further captures (rule kinds) before the pass.
+Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra = nullptr);
 
 nlohmann::json facts_to_json(const Facts& f);
 

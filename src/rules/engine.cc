@@ -1,0 +1,103 @@
+#include "rules/engine.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <re2/re2.h>
+
+#include "fs/path.h"
+#include "util/error.h"
+#include "util/hash.h"
+
+namespace imagelint {
+
+std::vector<Waiver> load_waivers(const std::string& file) {
+  std::ifstream f(file, std::ios::binary);
+  if (!f) throw InputError(file, "cannot read waivers file");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("waivers") || !j["waivers"].is_array())
+    throw InputError(file, "expected {\"waivers\": [{\"rule\", \"path\", \"reason\", \"expires\"}, …]}");
+  std::vector<Waiver> out;
+  int n = 0;
+  for (auto& w : j["waivers"]) {
+    ++n;
+    std::string where = "waiver #" + std::to_string(n);
+    if (!w.is_object()) throw InputError(file, where + " is not an object");
+    Waiver v;
+    for (auto [key, dst] : {std::pair{"rule", &v.rule}, {"path", &v.path}, {"reason", &v.reason}, {"expires", &v.expires}}) {
+      auto it = w.find(key);
+      if (it == w.end() || !it->is_string() || it->get<std::string>().empty())
+        throw InputError(file, where + " needs \"" + key + "\" (rule, path, reason and expires are all required)");
+      *dst = it->get<std::string>();
+    }
+    if (!RE2::FullMatch(v.expires, R"(\d{4}-\d{2}-\d{2})"))
+      throw InputError(file, where + ": expires must be a date, YYYY-MM-DD");
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+int CheckResult::count(Severity s) const {
+  int n = 0;
+  for (auto& f : findings) n += !f.waived && f.severity == s;
+  return n;
+}
+
+int CheckResult::waived() const {
+  int n = 0;
+  for (auto& f : findings) n += f.waived;
+  return n;
+}
+
+CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiver> waivers, const std::string& today) {
+  CheckResult r;
+  for (const RuleSpec& spec : rules.rules) {
+    const RuleKind* kind = find_kind(spec.kind);
+    std::vector<Finding> found;
+    kind->check(spec, ctx, found);
+    ++r.rules_run;
+    for (Finding& f : found) {
+      f.rule = spec.id;
+      f.severity = spec.severity;
+      if (const Entry* e = f.path.empty() ? nullptr : ctx.fs.find(f.path)) {
+        f.layer = e->layer;
+        if (e->layer >= 0 && static_cast<size_t>(e->layer) < ctx.image.layers.size())
+          f.created_by = ctx.image.layers[static_cast<size_t>(e->layer)].created_by;
+      }
+      if (!f.path.empty() && f.package.empty())
+        if (const Package* p = ctx.facts.packages.owner(f.path)) f.package = p->nevra;
+      // Stable across runs and builds: no layer numbers or digests in it.
+      f.fingerprint = sha256_of(f.rule + '\0' + f.path + '\0' + f.message).substr(7, 16);
+      r.findings.push_back(std::move(f));
+    }
+  }
+  for (Finding& f : r.findings)
+    for (Waiver& w : waivers) {
+      if (w.rule != f.rule || !glob_match(w.path, f.path)) continue;
+      ++w.matched;
+      if (w.expires < today) {
+        f.waiver = "waiver expired on " + w.expires + " (" + w.reason + ")";
+        continue;
+      }
+      f.waived = true;
+      f.waiver = w.reason + " (until " + w.expires + ")";
+      break;
+    }
+  for (Waiver& w : waivers) w.status = w.matched == 0 ? "stale" : w.expires < today ? "expired" : "active";
+  r.waivers = std::move(waivers);
+  std::sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.severity, a.rule, a.path, a.message) < std::tie(b.severity, b.rule, b.path, b.message);
+  });
+  return r;
+}
+
+int check_exit_code(const CheckResult& r, Severity fail_on) {
+  for (auto& f : r.findings)
+    if (!f.waived && static_cast<int>(f.severity) <= static_cast<int>(fail_on)) return 1;
+  return 0;
+}
+
+}  // namespace imagelint

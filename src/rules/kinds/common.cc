@@ -1,0 +1,25 @@
+#include "rules/kinds/common.h"
+
+#include "util/error.h"
+
+namespace imagelint {
+
+std::vector<std::unique_ptr<RE2>> param_patterns(const RuleSpec& rule, const char* key) {
+  std::vector<std::unique_ptr<RE2>> out;
+  RE2::Options o;
+  o.set_log_errors(false);
+  for (const std::string& p : param_strings(rule, key)) {
+    auto re = std::make_unique<RE2>(p, o);
+    if (!re->ok()) throw UsageError("rule " + rule.id + ": bad pattern '" + p + "' in " + key + ": " + re->error());
+    out.push_back(std::move(re));
+  }
+  return out;
+}
+
+bool matches_any(const std::vector<std::unique_ptr<RE2>>& res, const std::string& s) {
+  for (auto& re : res)
+    if (RE2::FullMatch(s, *re)) return true;
+  return false;
+}
+
+}  // namespace imagelint

@@ -1,0 +1,44 @@
+// path-absent / path-present: entries of the final filesystem matching RE2 patterns.
+#include "rules/kinds/common.h"
+#include "util/error.h"
+
+namespace imagelint {
+namespace {
+
+class PathRule : public RuleKind {
+ public:
+  explicit PathRule(bool must_exist) : must_exist_(must_exist) {}
+  void validate(const RuleSpec& rule) const override {
+    if (param_patterns(rule, "patterns").empty()) throw UsageError("rule " + rule.id + ": needs params.patterns");
+  }
+  void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
+    auto res = param_patterns(rule, "patterns");
+    std::string why = rule.params.value("message", std::string());
+    if (must_exist_) {
+      for (size_t i = 0; i < res.size(); ++i) {
+        bool found = false;
+        for (auto& [path, e] : ctx.fs.entries())
+          if (RE2::FullMatch(path, *res[i])) {
+            found = true;
+            break;
+          }
+        if (!found)
+          out.push_back(make_finding(rule, "", "nothing in the image matches " + res[i]->pattern() + (why.empty() ? "" : ": " + why)));
+      }
+      return;
+    }
+    for (auto& [path, e] : ctx.fs.entries())
+      if (matches_any(res, path))
+        out.push_back(make_finding(rule, path, path + " must not be in the image" + (why.empty() ? "" : ": " + why)));
+  }
+
+ private:
+  bool must_exist_;
+};
+
+}  // namespace
+
+std::unique_ptr<RuleKind> make_path_absent() { return std::make_unique<PathRule>(false); }
+std::unique_ptr<RuleKind> make_path_present() { return std::make_unique<PathRule>(true); }
+
+}  // namespace imagelint

@@ -1,0 +1,56 @@
+// Every rule kind, one line each.
+#include <map>
+
+#include "rules/rule.h"
+
+namespace imagelint {
+
+std::unique_ptr<RuleKind> make_path_absent();
+std::unique_ptr<RuleKind> make_path_present();
+std::unique_ptr<RuleKind> make_package_absent();
+std::unique_ptr<RuleKind> make_package_present();
+std::unique_ptr<RuleKind> make_no_build_tools();
+std::unique_ptr<RuleKind> make_kernel_single();
+std::unique_ptr<RuleKind> make_kmod_vermagic();
+std::unique_ptr<RuleKind> make_kmod_version();
+std::unique_ptr<RuleKind> make_kmod_depmod();
+std::unique_ptr<RuleKind> make_policy_default_deny();
+std::unique_ptr<RuleKind> make_units_rootless();
+std::unique_ptr<RuleKind> make_file_mode();
+std::unique_ptr<RuleKind> make_label_present();
+
+namespace {
+const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
+  static const auto* kinds = [] {
+    auto* m = new std::map<std::string, std::unique_ptr<RuleKind>>;
+    (*m)["path-absent"] = make_path_absent();
+    (*m)["path-present"] = make_path_present();
+    (*m)["package-absent"] = make_package_absent();
+    (*m)["package-present"] = make_package_present();
+    (*m)["no-build-tools"] = make_no_build_tools();
+    (*m)["kernel-single"] = make_kernel_single();
+    (*m)["kmod-vermagic"] = make_kmod_vermagic();
+    (*m)["kmod-version"] = make_kmod_version();
+    (*m)["kmod-depmod"] = make_kmod_depmod();
+    (*m)["policy-default-deny"] = make_policy_default_deny();
+    (*m)["units-rootless"] = make_units_rootless();
+    (*m)["file-mode"] = make_file_mode();
+    (*m)["label-present"] = make_label_present();
+    return m;
+  }();
+  return *kinds;
+}
+}  // namespace
+
+const RuleKind* find_kind(const std::string& name) {
+  auto it = registry().find(name);
+  return it == registry().end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> kind_names() {
+  std::vector<std::string> out;
+  for (auto& [k, v] : registry()) out.push_back(k);
+  return out;
+}
+
+}  // namespace imagelint
