@@ -12,3 +12,6 @@ set -x
 build/imagelint inspect "oci-archive:$out/example.oci.tar:latest"
 build/imagelint ls "$out/example.oci.tar" 'usr/lib/modules/**' --long
 build/imagelint cat "$out/example.oci.tar" /etc/os-release
+build/imagelint rules
+# The example has findings on purpose (modules installed after depmod, no zfs package): exit 1.
+build/imagelint check "$out/example.oci.tar" || echo "imagelint check exited $? (1 = findings)"
