@@ -237,6 +237,7 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   gather_packages(fs, cap, f);
   gather_policy(fs, cap, f);
   gather_units(fs, cap, f);
+  for (auto& n : cap.notes()) f.notes.push_back(n);
   return g;
 }
 

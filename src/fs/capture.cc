@@ -60,9 +60,15 @@ void CaptureSet::write(Active& a, const char* p, size_t n) {
 std::unique_ptr<CaptureSet::Active> CaptureSet::open(const std::string& path, const Entry& e) {
   std::unique_ptr<Active> a;
   if (wants_content(path)) {
+    uint64_t cap = cap_for(path), need = std::min(cap, e.size);
+    if (used_ + need > budget_) {
+      if (notes_.size() < 100) notes_.push_back(path + ": not captured, the capture memory budget is spent");
+      cap = 0;
+    }
+    used_ += std::min(cap, e.size);
     a = std::make_unique<Active>();
     a->capture = true;
-    a->cap = cap_for(path);
+    a->cap = cap;
     a->buf.size = e.size;
     a->buf.layer = e.layer;
   }

@@ -57,6 +57,10 @@ class CaptureSet {
   const std::map<std::string, std::unique_ptr<EntryVisitor>>& visits(int id) const { return visits_.at(static_cast<size_t>(id)).done; }
   // Why a want_path gave nothing (e.g. "symlink loop at a/b"); empty if captured or just absent.
   std::string problem(const std::string& path) const;
+  // Captures stop once they hold this many bytes in all (hostile images: many files at their
+  // cap); what was skipped is listed in notes().
+  void set_budget(uint64_t bytes) { budget_ = bytes; }
+  const std::vector<std::string>& notes() const { return notes_; }
 
   // --- used by the builder ---
   // The sinks of one entry being streamed.
@@ -91,6 +95,9 @@ class CaptureSet {
   std::map<std::string, Captured> captured_;              // final path -> content
   std::map<std::string, std::string> alias_;              // requested -> final
   std::map<std::string, std::string> problems_;
+  uint64_t budget_ = 2ull << 30;
+  uint64_t used_ = 0;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace imagelint

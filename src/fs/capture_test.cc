@@ -140,3 +140,22 @@ TEST(Capture, RootfsTransport) {
 
 }  // namespace
 }  // namespace imagelint
+
+namespace imagelint {
+namespace {
+
+TEST(Capture, BudgetBoundsTheTotal) {
+  Fixture f;
+  CaptureSet c;
+  c.set_budget(6000);
+  c.want_pattern(".*", 1 << 20);  // everything, each file up to 1 MiB
+  build_filesystem(f.img, &c);
+  uint64_t held = 0;
+  for (auto& [p, cap] : c.all()) held += cap.data.size();
+  EXPECT_LE(held, 6000u);
+  ASSERT_FALSE(c.notes().empty());
+  EXPECT_NE(c.notes()[0].find("budget"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imagelint
