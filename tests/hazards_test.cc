@@ -108,9 +108,10 @@ TEST(HazardSshHostKeys, HostKeysFireConfigDoesNot) {
 }
 
 TEST(HazardPrivateKeys, KeysAnywhereFirePublicMaterialDoesNot) {
+  static const char kElf[] = "\x7f" "ELF\0\0-----BEGIN RSA PRIVATE KEY-----\0";  // a string in a binary: not a line
   Checked good = check({{file("etc/pki/tls/certs/server.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
                      file("etc/pki/tls/public.pem", "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"),
-                     file("usr/bin/tool", std::string("\x7f" "ELF\0\0-----BEGIN RSA PRIVATE KEY-----\0", 42)),
+                     file("usr/bin/tool", std::string(kElf, sizeof kElf - 1)),
                      file("usr/share/doc/openssl/test.key", kRsaKey)}});  // allowlisted
   EXPECT_TRUE(good.of("private-keys").empty()) << good.j.dump(2);
   Checked bad = check({{file("etc/pki/tls/private/server.key", kRsaKey, 0600), file("var/roothome/.ssh/id_ed25519", "\n" + kOpensshKey, 0600),

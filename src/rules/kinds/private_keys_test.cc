@@ -33,9 +33,10 @@ TEST(HazardPemKeySniffer, FindsEveryKindOfBeginLineAtAnySplit) {
 }
 
 TEST(HazardPemKeySniffer, IgnoresPublicKeysCertificatesAndMidLineMarkers) {
+  static const char kNul[] = "\0-----BEGIN RSA PRIVATE KEY-----\n";
   for (std::string text : std::vector<std::string>{std::string("-----BEGIN PUBLIC KEY-----\nabc\n"), std::string("-----BEGIN CERTIFICATE-----\n"),
                            "-----BEGIN OPENSSH PUBLIC KEY-----\n", "x = \"-----BEGIN RSA PRIVATE KEY-----\"\n",
-                           std::string("\0-----BEGIN RSA PRIVATE KEY-----\n", 33), "---\nyaml: 1\n-----\n",
+                           std::string(kNul, sizeof kNul - 1), "---\nyaml: 1\n-----\n",
                            "-----BEGIN RSA PRIVATE KEY----- trailing words\n"})
     for (size_t chunk : {1u, 5u, 4096u}) EXPECT_FALSE(sniff(text, chunk)) << text;
 }
