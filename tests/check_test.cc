@@ -140,7 +140,7 @@ TEST_F(Check, GoodInstanceImagePassesEveryRule) {
   EXPECT_EQ(code, 0) << j.dump(2);
   EXPECT_TRUE(j["findings"].empty()) << j["findings"].dump(2);
   EXPECT_EQ(j["schema"], "imagelint.check/v1");
-  EXPECT_EQ(j["summary"]["rules_run"], 10);
+  EXPECT_EQ(j["summary"]["rules_run"], 13);
   EXPECT_EQ(j["packs"], nlohmann::json::array({"bootc-base", "bootc-instance"}));
 }
 

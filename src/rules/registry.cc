@@ -18,6 +18,9 @@ std::unique_ptr<RuleKind> make_policy_default_deny();
 std::unique_ptr<RuleKind> make_units_rootless();
 std::unique_ptr<RuleKind> make_file_mode();
 std::unique_ptr<RuleKind> make_label_present();
+std::unique_ptr<RuleKind> make_file_content();
+std::unique_ptr<RuleKind> make_json_pointer();
+std::unique_ptr<RuleKind> make_private_keys();
 
 namespace {
 const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
@@ -36,6 +39,9 @@ const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
     (*m)["units-rootless"] = make_units_rootless();
     (*m)["file-mode"] = make_file_mode();
     (*m)["label-present"] = make_label_present();
+    (*m)["file-content"] = make_file_content();
+    (*m)["json-pointer"] = make_json_pointer();
+    (*m)["private-keys"] = make_private_keys();
     return m;
   }();
   return *kinds;

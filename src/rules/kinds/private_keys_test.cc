@@ -1,0 +1,53 @@
+#include "rules/kinds/private_keys.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace imagelint;
+
+namespace {
+
+const RE2& markers() {
+  static const RE2 re("(?:-----BEGIN (RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----)|(?:-----BEGIN OPENSSH PRIVATE KEY-----)");
+  return re;
+}
+
+// Feeds text in chunks of `chunk` bytes (every split point matters to a streaming scanner).
+bool sniff(const std::string& text, size_t chunk, uint64_t window = 65536) {
+  PemKeySniffer s(&markers(), window);
+  for (size_t i = 0; i < text.size(); i += chunk) s.data(text.data() + i, std::min(chunk, text.size() - i));
+  s.end();
+  return s.found();
+}
+
+TEST(HazardPemKeySniffer, FindsEveryKindOfBeginLineAtAnySplit) {
+  for (const char* begin : {"-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN EC PRIVATE KEY-----", "-----BEGIN DSA PRIVATE KEY-----",
+                            "-----BEGIN ENCRYPTED PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----",
+                            "-----BEGIN OPENSSH PRIVATE KEY-----"}) {
+    for (std::string text : std::vector<std::string>{std::string(begin) + "\nMIIEow\n-----END-----\n", "# key\n" + std::string(begin) + "\r\nabc\n",
+                             "key: |\n    " + std::string(begin) + "\n", std::string(begin)}) {
+      for (size_t chunk : {1u, 2u, 3u, 7u, 64u, 4096u}) EXPECT_TRUE(sniff(text, chunk)) << text << " chunk " << chunk;
+    }
+  }
+}
+
+TEST(HazardPemKeySniffer, IgnoresPublicKeysCertificatesAndMidLineMarkers) {
+  static const char kNul[] = "\0-----BEGIN RSA PRIVATE KEY-----\n";
+  for (std::string text : std::vector<std::string>{std::string("-----BEGIN PUBLIC KEY-----\nabc\n"), std::string("-----BEGIN CERTIFICATE-----\n"),
+                           "-----BEGIN OPENSSH PUBLIC KEY-----\n", "x = \"-----BEGIN RSA PRIVATE KEY-----\"\n",
+                           std::string(kNul, sizeof kNul - 1), "---\nyaml: 1\n-----\n",
+                           "-----BEGIN RSA PRIVATE KEY----- trailing words\n"})
+    for (size_t chunk : {1u, 5u, 4096u}) EXPECT_FALSE(sniff(text, chunk)) << text;
+}
+
+TEST(HazardPemKeySniffer, LooksOnlyAtTheWindow) {
+  std::string key = "-----BEGIN PRIVATE KEY-----\n";
+  std::string filler(65536 - 10, 'a');
+  filler += '\n';
+  EXPECT_FALSE(sniff(filler + key, 4096));   // begins past 64 KiB
+  EXPECT_TRUE(sniff(std::string(100, 'a') + "\n" + key + filler, 4096));
+  EXPECT_FALSE(sniff(std::string(20, 'a') + "\n" + key, 1, 16));  // a smaller window
+}
+
+}  // namespace
