@@ -140,7 +140,7 @@ TEST_F(Check, GoodInstanceImagePassesEveryRule) {
   EXPECT_EQ(code, 0) << j.dump(2);
   EXPECT_TRUE(j["findings"].empty()) << j["findings"].dump(2);
   EXPECT_EQ(j["schema"], "imagelint.check/v1");
-  EXPECT_EQ(j["summary"]["rules_run"], 13);
+  EXPECT_EQ(j["summary"]["rules_run"], 26);
   EXPECT_EQ(j["packs"], nlohmann::json::array({"bootc-base", "bootc-instance"}));
 }
 
@@ -179,8 +179,12 @@ TEST_F(Check, EachRuleFiresOnItsBreakage) {
         EXPECT_EQ(f["fingerprint"].get<std::string>().size(), 16u);
       }
     EXPECT_TRUE(hit) << nlohmann::json(found).dump(2);
-    // Only this rule fires (the breakages are independent).
-    for (auto& f : j["findings"]) EXPECT_EQ(f["rule"], c.rule) << f.dump();
+    // Only this rule fires (the breakages are independent), but a dnf cache is content in var
+    // without tmpfiles.d entries too.
+    for (auto& f : j["findings"])
+      if (!(std::string(c.rule) == "dnf-cache" && f["rule"] == "var-tmpfiles")) {
+        EXPECT_EQ(f["rule"], c.rule) << f.dump();
+      }
     bool warning = std::string(c.rule) == "setuid-files" || std::string(c.rule) == "world-writable" || std::string(c.rule) == "dnf-cache";
     EXPECT_EQ(code, warning ? 0 : 1);
   }
@@ -260,7 +264,10 @@ TEST_F(Check, UserPacksOverrideAndBadPacksAreExit2) {
   ASSERT_EQ(of_rule(j, "site-label").size(), 1u);
   Result rules = run_with_today({"rules", "--rules", d / "site.json"});
   EXPECT_NE(rules.out.find("site-label"), std::string::npos);
-  EXPECT_NE(rules.out.find("world-writable       error"), std::string::npos) << rules.out;
+  bool ww_error = false;  // the id column is as wide as the longest id
+  for (const std::string& l : lines(rules.out))
+    if (l.starts_with("world-writable ") && l.find(" error ") != std::string::npos) ww_error = true;
+  EXPECT_TRUE(ww_error) << rules.out;
 
   for (auto [body, needle] : std::vector<std::pair<std::string, std::string>>{
            {R"({"name": "x", "rules": [{"id": "new", "kind": "nope", "summary": "s"}]})", "unknown kind 'nope'"},

@@ -21,6 +21,19 @@ std::unique_ptr<RuleKind> make_label_present();
 std::unique_ptr<RuleKind> make_file_content();
 std::unique_ptr<RuleKind> make_json_pointer();
 std::unique_ptr<RuleKind> make_private_keys();
+std::unique_ptr<RuleKind> make_var_run();
+std::unique_ptr<RuleKind> make_etc_usretc();
+std::unique_ptr<RuleKind> make_bootc_kargs();
+std::unique_ptr<RuleKind> make_utf8();
+std::unique_ptr<RuleKind> make_api_base_directories();
+std::unique_ptr<RuleKind> make_baseimage_root();
+std::unique_ptr<RuleKind> make_baseimage_composefs();
+std::unique_ptr<RuleKind> make_var_log();
+std::unique_ptr<RuleKind> make_var_tmpfiles();
+std::unique_ptr<RuleKind> make_sysusers();
+std::unique_ptr<RuleKind> make_nonempty_boot();
+std::unique_ptr<RuleKind> make_nonempty_run_tmp();
+std::unique_ptr<RuleKind> make_buildah_injected();
 
 namespace {
 const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
@@ -42,6 +55,19 @@ const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
     (*m)["file-content"] = make_file_content();
     (*m)["json-pointer"] = make_json_pointer();
     (*m)["private-keys"] = make_private_keys();
+    (*m)["var-run"] = make_var_run();
+    (*m)["etc-usretc"] = make_etc_usretc();
+    (*m)["bootc-kargs"] = make_bootc_kargs();
+    (*m)["utf8"] = make_utf8();
+    (*m)["api-base-directories"] = make_api_base_directories();
+    (*m)["baseimage-root"] = make_baseimage_root();
+    (*m)["baseimage-composefs"] = make_baseimage_composefs();
+    (*m)["var-log"] = make_var_log();
+    (*m)["var-tmpfiles"] = make_var_tmpfiles();
+    (*m)["sysusers"] = make_sysusers();
+    (*m)["nonempty-boot"] = make_nonempty_boot();
+    (*m)["nonempty-run-tmp"] = make_nonempty_run_tmp();
+    (*m)["buildah-injected"] = make_buildah_injected();
     return m;
   }();
   return *kinds;
