@@ -10,19 +10,10 @@ using namespace testing_util;
 
 namespace {
 
-fixture::RecipeEntry file(const std::string& path, const std::string& content = "x") {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.content = content;
-  return e;
-}
+fixture::RecipeEntry file(const std::string& path, const std::string& content = "x") { return fixture::file(path, content); }
 
 fixture::RecipeEntry link(const std::string& path, const std::string& target, const std::string& type = "symlink") {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.type = type;
-  e.target = target;
-  return e;
+  return type == "hardlink" ? fixture::hardlink(path, target) : fixture::symlink(path, target);
 }
 
 fixture::Recipe one_layer(std::vector<fixture::RecipeEntry> entries, const std::string& compression = "gzip") {

@@ -48,14 +48,6 @@ std::string make_rpmdb(const TempDir& d, const std::vector<RpmPkg>& pkgs) {
   return read_file(db + "/rpmdb.sqlite");
 }
 
-fixture::RecipeEntry entry(const std::string& path, const std::string& content, const std::string& mode = "") {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.content = content;
-  if (!mode.empty()) e.mode = static_cast<uint32_t>(std::stoul(mode, nullptr, 8)), e.mode_set = true;
-  return e;
-}
-
 fixture::RecipeEntry module(const std::string& path, const std::string& name, const std::string& version,
                             const std::string& kver) {
   fixture::RecipeEntry e;
@@ -86,7 +78,7 @@ class Check : public ::testing::Test {
 
   fixture::Recipe good() {
     fixture::Recipe r = recipe("good-instance");
-    r.layers[0].entries.push_back(entry("usr/share/rpm/rpmdb.sqlite", *rpmdb_));
+    r.layers[0].entries.push_back(fixture::file("usr/share/rpm/rpmdb.sqlite", *rpmdb_));
     return r;
   }
 
@@ -123,7 +115,7 @@ class Check : public ::testing::Test {
   }
 
   // gcc installed: the database as a build that forgot to remove it leaves it.
-  static fixture::RecipeEntry gcc_db() { return entry("usr/share/rpm/rpmdb.sqlite", *rpmdb_gcc_); }
+  static fixture::RecipeEntry gcc_db() { return fixture::file("usr/share/rpm/rpmdb.sqlite", *rpmdb_gcc_); }
 
   static TempDir* dir_;
   static std::string* rpmdb_;
@@ -154,16 +146,16 @@ struct Case {
 TEST_F(Check, EachRuleFiresOnItsBreakage) {
   const std::string k = "usr/lib/modules/6.12.0-55.el10.x86_64/";
   std::vector<Case> cases = {
-      {"no-build-tools", {entry("usr/bin/gcc", "gcc", "0755"), gcc_db()}, "usr/bin/gcc", "build tool usr/bin/gcc"},
-      {"kernel-single", {entry("usr/lib/modules/6.12.0-61.el10.x86_64/vmlinuz", "k")}, "usr/lib/modules/6.12.0-61.el10.x86_64", "more than one kernel"},
+      {"no-build-tools", {fixture::file("usr/bin/gcc", "gcc", 0755), gcc_db()}, "usr/bin/gcc", "build tool usr/bin/gcc"},
+      {"kernel-single", {fixture::file("usr/lib/modules/6.12.0-61.el10.x86_64/vmlinuz", "k")}, "usr/lib/modules/6.12.0-61.el10.x86_64", "more than one kernel"},
       {"kmod-vermagic", {module(k + "extra/zfs/zfs.ko.xz", "zfs", "2.2.7-1", "6.12.0-61.el10.x86_64")}, k + "extra/zfs/zfs.ko.xz", "built for kernel '6.12.0-61.el10.x86_64'"},
       {"kmod-version", {module(k + "extra/nvidia/nvidia.ko.xz", "nvidia", "565.57.01", "6.12.0-55.el10.x86_64")}, k + "extra/nvidia/nvidia.ko.xz", "expected 570.124.06"},
       {"kmod-depmod", {module(k + "extra/extra.ko.xz", "extra", "1", "6.12.0-55.el10.x86_64")}, k + "extra/extra.ko.xz", "not in modules.dep"},
-      {"units-rootless", {entry("etc/containers/systemd/app.container", "[Container]\nImage=quay.io/example/app:1\n")}, "etc/containers/systemd/app.container", "rootful container quadlet"},
-      {"policy-default-deny", {entry("etc/containers/policy.json", "{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}")}, "etc/containers/policy.json", "default is not"},
-      {"setuid-files", {entry("usr/local/bin/helper", "h", "4755")}, "usr/local/bin/helper", "is setuid"},
-      {"world-writable", {entry("etc/app.conf", "x", "0666")}, "etc/app.conf", "world-writable"},
-      {"dnf-cache", {entry("var/cache/dnf/repo.solv", "x")}, "var/cache/dnf/repo.solv", "must not be in the image"},
+      {"units-rootless", {fixture::file("etc/containers/systemd/app.container", "[Container]\nImage=quay.io/example/app:1\n")}, "etc/containers/systemd/app.container", "rootful container quadlet"},
+      {"policy-default-deny", {fixture::file("etc/containers/policy.json", "{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}")}, "etc/containers/policy.json", "default is not"},
+      {"setuid-files", {fixture::file("usr/local/bin/helper", "h", 04755)}, "usr/local/bin/helper", "is setuid"},
+      {"world-writable", {fixture::file("etc/app.conf", "x", 0666)}, "etc/app.conf", "world-writable"},
+      {"dnf-cache", {fixture::file("var/cache/dnf/repo.solv", "x")}, "var/cache/dnf/repo.solv", "must not be in the image"},
   };
   for (Case& c : cases) {
     SCOPED_TRACE(c.rule);
@@ -192,7 +184,7 @@ TEST_F(Check, EachRuleFiresOnItsBreakage) {
 
 TEST_F(Check, FindingsNameTheOwningPackageAndDeletedFilesDoNotFire) {
   int code;
-  auto j = check_with({entry("usr/bin/gcc", "gcc", "0755"), gcc_db()}, &code);
+  auto j = check_with({fixture::file("usr/bin/gcc", "gcc", 0755), gcc_db()}, &code);
   auto found = of_rule(j, "no-build-tools");
   bool file = false, pkg = false;
   for (auto& f : found) {
@@ -204,11 +196,8 @@ TEST_F(Check, FindingsNameTheOwningPackageAndDeletedFilesDoNotFire) {
   // Added in one layer, deleted by a whiteout in the next: no file finding.
   fixture::Recipe r = good();
   fixture::RecipeLayer add, del;
-  add.entries = {entry("usr/bin/gcc", "gcc", "0755"), entry("usr/sbin/dkms", "dkms", "0755"), gcc_db()};
-  fixture::RecipeEntry wh1, wh2;
-  wh1.path = "usr/bin/gcc", wh1.type = "whiteout";
-  wh2.path = "usr/sbin/dkms", wh2.type = "whiteout";
-  del.entries = {wh1, wh2};
+  add.entries = {fixture::file("usr/bin/gcc", "gcc", 0755), fixture::file("usr/sbin/dkms", "dkms", 0755), gcc_db()};
+  del.entries = {fixture::whiteout("usr/bin/gcc"), fixture::whiteout("usr/sbin/dkms")};
   r.layers.push_back(add);
   r.layers.push_back(del);
   TempDir d;
@@ -225,7 +214,7 @@ TEST_F(Check, WaiversWaiveExpireAndGoStale) {
     {"rule": "setuid-files", "path": "usr/local/bin/helper", "reason": "old", "expires": "2026-01-01"},
     {"rule": "dnf-cache", "path": "var/**", "reason": "nothing matches", "expires": "2027-01-01"}]})");
   int code;
-  auto j = check_with({entry("etc/app.conf", "x", "0666"), entry("usr/local/bin/helper", "h", "4755")}, &code,
+  auto j = check_with({fixture::file("etc/app.conf", "x", 0666), fixture::file("usr/local/bin/helper", "h", 04755)}, &code,
                       {"--waivers", d / "w.json", "--fail-on", "warning"});
   EXPECT_EQ(code, 1);  // the expired waiver no longer waives the setuid warning
   auto ww = of_rule(j, "world-writable");
@@ -255,7 +244,7 @@ TEST_F(Check, UserPacksOverrideAndBadPacksAreExit2) {
     {"id": "site-label", "kind": "label-present", "severity": "info", "summary": "Images carry an owner label.",
      "params": {"labels": ["org.example.owner"]}}]})");
   int code;
-  auto j = check_with({entry("etc/app.conf", "x", "0666")}, &code, {"--rules", d / "site.json"});
+  auto j = check_with({fixture::file("etc/app.conf", "x", 0666)}, &code, {"--rules", d / "site.json"});
   EXPECT_EQ(code, 1);
   auto ww = of_rule(j, "world-writable");
   ASSERT_EQ(ww.size(), 1u);
@@ -286,7 +275,7 @@ TEST_F(Check, TextReportIsGroupedAndNamesTheLayer) {
   fixture::Recipe r = good();
   fixture::RecipeLayer l;
   l.created_by = "RUN dnf -y install gcc";
-  l.entries = {entry("usr/bin/gcc", "gcc", "0755"), entry("etc/app.conf", "x", "0666"), gcc_db()};
+  l.entries = {fixture::file("usr/bin/gcc", "gcc", 0755), fixture::file("etc/app.conf", "x", 0666), gcc_db()};
   r.layers.push_back(l);
   TempDir d;
   fixture::write_oci({r}, d / "oci");

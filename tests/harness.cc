@@ -77,6 +77,38 @@ TempDir::~TempDir() {
 
 std::string source_dir() { return IMAGELINT_SOURCE_DIR; }
 
+std::vector<nlohmann::json> CheckRun::of(const std::string& rule) const {
+  std::vector<nlohmann::json> out;
+  if (j.contains("findings"))
+    for (auto& f : j["findings"])
+      if (f["rule"] == rule) out.push_back(f);
+  return out;
+}
+
+CheckRun check_image(const fixture::Recipe& r, const std::vector<std::string>& args) {
+  TempDir d;
+  fixture::write_oci({r}, d / "oci");
+  std::vector<std::string> argv{"env", "IMAGELINT_TODAY=2026-06-01", IMAGELINT_BIN, "check", d / "oci", "--format", "json"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Result res = run(argv);
+  CheckRun out;
+  out.code = res.code;
+  out.err = res.err;
+  if (res.code == 0 || res.code == 1) out.j = nlohmann::json::parse(res.out);
+  return out;
+}
+
+fixture::Recipe good_instance_plus(const std::vector<std::vector<fixture::RecipeEntry>>& layers) {
+  fixture::Recipe r = recipe("good-instance");
+  for (auto& entries : layers) {
+    fixture::RecipeLayer l;
+    l.created_by = "RUN the change under test";
+    l.entries = entries;
+    r.layers.push_back(l);
+  }
+  return r;
+}
+
 fixture::Recipe recipe(const std::string& name) {
   return fixture::load_recipe(source_dir() + "/fixtures/recipes/" + name + ".json");
 }

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "recipe.h"
 
 namespace testing_util {
@@ -31,6 +33,19 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// `imagelint check IMAGE --format json ARGS` on an OCI image written from r (IMAGELINT_TODAY is
+// fixed so waiver expiry is reproducible). Expects exit 0 or 1 unless allow_exit2.
+struct CheckRun {
+  int code = -1;
+  nlohmann::json j;
+  std::string err;
+  std::vector<nlohmann::json> of(const std::string& rule) const;  // findings of one rule
+  std::string dump() const { return j["findings"].dump(2); }
+};
+CheckRun check_image(const fixture::Recipe& r, const std::vector<std::string>& args = {});
+// The good tier-3 instance image (fixtures/recipes/good-instance.json) plus one layer per list.
+fixture::Recipe good_instance_plus(const std::vector<std::vector<fixture::RecipeEntry>>& layers);
 
 std::string source_dir();  // the repository root
 fixture::Recipe recipe(const std::string& name);  // fixtures/recipes/NAME.json

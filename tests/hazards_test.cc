@@ -11,64 +11,19 @@ using namespace testing_util;
 
 namespace {
 
-fixture::RecipeEntry file(const std::string& path, const std::string& content, uint32_t mode = 0644) {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.content = content;
-  e.mode = mode;
-  e.mode_set = true;
-  return e;
-}
-
-fixture::RecipeEntry symlink(const std::string& path, const std::string& target) {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.type = "symlink";
-  e.target = target;
-  return e;
-}
-
-fixture::RecipeEntry whiteout(const std::string& path) {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.type = "whiteout";
-  return e;
-}
+using fixture::file;
+using fixture::symlink;
+using fixture::whiteout;
 
 const std::string kRsaKey =
     "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1bpH6O0Wn8bcvZ3uX2p\n-----END RSA PRIVATE KEY-----\n";
 const std::string kOpensshKey =
     "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 
-struct Checked {
-  int code = -1;
-  nlohmann::json j;
-  std::vector<nlohmann::json> of(const std::string& rule) const {
-    std::vector<nlohmann::json> out;
-    for (auto& f : j["findings"])
-      if (f["rule"] == rule) out.push_back(f);
-    return out;
-  }
-};
-
 // The good instance image plus one layer per entry list; `check --format json` on it.
-Checked check(const std::vector<std::vector<fixture::RecipeEntry>>& layers, const std::vector<std::string>& args = {}) {
-  fixture::Recipe r = recipe("good-instance");
-  for (auto& entries : layers) {
-    fixture::RecipeLayer l;
-    l.created_by = "RUN the change under test";
-    l.entries = entries;
-    r.layers.push_back(l);
-  }
-  TempDir d;
-  fixture::write_oci({r}, d / "oci");
-  std::vector<std::string> argv{"check", d / "oci", "--format", "json"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Result res = imagelint(argv);
-  Checked out;
-  out.code = res.code;
-  EXPECT_TRUE(res.code == 0 || res.code == 1) << res.err;
-  if (res.code != 2) out.j = nlohmann::json::parse(res.out);
+CheckRun check(const std::vector<std::vector<fixture::RecipeEntry>>& layers, const std::vector<std::string>& args = {}) {
+  CheckRun out = check_image(good_instance_plus(layers), args);
+  EXPECT_TRUE(out.code == 0 || out.code == 1) << out.err;
   return out;
 }
 
@@ -86,7 +41,7 @@ TEST(HazardMachineId, EmptyUninitializedOrAbsentPassPopulatedFires) {
   EXPECT_TRUE(check({}).of("machine-id").empty());
   EXPECT_TRUE(check({{file("etc/machine-id", "")}}).of("machine-id").empty());
   EXPECT_TRUE(check({{file("etc/machine-id", "uninitialized\n")}}).of("machine-id").empty());
-  Checked bad = check({{file("etc/machine-id", "4f1c0e7f3c2a4b5e9d8c7b6a5f4e3d2c\n")}});
+  CheckRun bad = check({{file("etc/machine-id", "4f1c0e7f3c2a4b5e9d8c7b6a5f4e3d2c\n")}});
   auto found = bad.of("machine-id");
   ASSERT_EQ(found.size(), 1u) << bad.j.dump(2);
   EXPECT_EQ(found[0]["path"], "etc/machine-id");
@@ -96,9 +51,9 @@ TEST(HazardMachineId, EmptyUninitializedOrAbsentPassPopulatedFires) {
 }
 
 TEST(HazardSshHostKeys, HostKeysFireConfigDoesNot) {
-  Checked good = check({{file("etc/ssh/sshd_config", "PermitRootLogin no\n"), file("etc/ssh/ssh_known_hosts", "x\n")}});
+  CheckRun good = check({{file("etc/ssh/sshd_config", "PermitRootLogin no\n"), file("etc/ssh/ssh_known_hosts", "x\n")}});
   EXPECT_TRUE(good.of("ssh-host-keys").empty());
-  Checked bad = check({{file("etc/ssh/ssh_host_ed25519_key", kOpensshKey, 0600), file("etc/ssh/ssh_host_ed25519_key.pub", "ssh-ed25519 AAAA\n")}});
+  CheckRun bad = check({{file("etc/ssh/ssh_host_ed25519_key", kOpensshKey, 0600), file("etc/ssh/ssh_host_ed25519_key.pub", "ssh-ed25519 AAAA\n")}});
   auto found = bad.of("ssh-host-keys");
   EXPECT_EQ(paths(found), (std::vector<std::string>{"etc/ssh/ssh_host_ed25519_key", "etc/ssh/ssh_host_ed25519_key.pub"}));
   for (auto& f : found) EXPECT_EQ(f["severity"], "error");
@@ -109,12 +64,12 @@ TEST(HazardSshHostKeys, HostKeysFireConfigDoesNot) {
 
 TEST(HazardPrivateKeys, KeysAnywhereFirePublicMaterialDoesNot) {
   static const char kElf[] = "\x7f" "ELF\0\0-----BEGIN RSA PRIVATE KEY-----\0";  // a string in a binary: not a line
-  Checked good = check({{file("etc/pki/tls/certs/server.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+  CheckRun good = check({{file("etc/pki/tls/certs/server.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
                      file("etc/pki/tls/public.pem", "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"),
                      file("usr/bin/tool", std::string(kElf, sizeof kElf - 1)),
                      file("usr/share/doc/openssl/test.key", kRsaKey)}});  // allowlisted
   EXPECT_TRUE(good.of("private-keys").empty()) << good.j.dump(2);
-  Checked bad = check({{file("etc/pki/tls/private/server.key", kRsaKey, 0600), file("var/roothome/.ssh/id_ed25519", "\n" + kOpensshKey, 0600),
+  CheckRun bad = check({{file("etc/pki/tls/private/server.key", kRsaKey, 0600), file("var/roothome/.ssh/id_ed25519", "\n" + kOpensshKey, 0600),
                     file("etc/app/config.yaml", "tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    MHcC\n")}});
   auto found = bad.of("private-keys");
   EXPECT_EQ(paths(found), (std::vector<std::string>{"etc/app/config.yaml", "etc/pki/tls/private/server.key", "var/roothome/.ssh/id_ed25519"}))
@@ -127,11 +82,11 @@ TEST(HazardPrivateKeys, KeysAnywhereFirePublicMaterialDoesNot) {
 }
 
 TEST(HazardPrivateKeys, AKeyDeletedByALaterWhiteoutDoesNotFire) {
-  Checked r = check({{file("etc/pki/tls/private/build.key", kRsaKey), file("etc/pki/tls/private/kept.key", kRsaKey)},
+  CheckRun r = check({{file("etc/pki/tls/private/build.key", kRsaKey), file("etc/pki/tls/private/kept.key", kRsaKey)},
                  {whiteout("etc/pki/tls/private/build.key")}});
   EXPECT_EQ(paths(r.of("private-keys")), (std::vector<std::string>{"etc/pki/tls/private/kept.key"})) << r.j.dump(2);
   // Overwritten with something else in a later layer: the final content decides.
-  Checked o = check({{file("etc/secret.pem", kRsaKey)}, {file("etc/secret.pem", "placeholder, mounted at runtime\n")}});
+  CheckRun o = check({{file("etc/secret.pem", kRsaKey)}, {file("etc/secret.pem", "placeholder, mounted at runtime\n")}});
   EXPECT_TRUE(o.of("private-keys").empty()) << o.j.dump(2);
 }
 
@@ -144,7 +99,7 @@ TEST(HazardPrivateKeys, LargeFilesAreReadOnlyInTheirFirst64KiB) {
   std::string at_1mb(1 << 20, 'x');
   at_1mb += "\n" + kRsaKey;
   at_1mb.resize(five_mb, 'x');
-  Checked r = check({{file("opt/data/big-start.bin", at_start), file("opt/data/big-1mb.bin", at_1mb)}});
+  CheckRun r = check({{file("opt/data/big-start.bin", at_start), file("opt/data/big-1mb.bin", at_1mb)}});
   EXPECT_EQ(paths(r.of("private-keys")), (std::vector<std::string>{"opt/data/big-start.bin"})) << r.j.dump(2);
 }
 
@@ -157,13 +112,13 @@ TEST(HazardFileContent, MustAndMustNotWithACap) {
      "params": {"paths": ["etc/ssh/sshd_config"], "mode": "must", "pattern": "(?m)^PermitRootLogin no$",
                 "message": "root logs in with a console only"}}]})");
   std::vector<std::string> args{"--rules", d / "site.json"};
-  Checked good = check({{file("etc/app/a.conf", "log_level = info\n"), file("etc/ssh/sshd_config", "Port 22\nPermitRootLogin no\n")}}, args);
+  CheckRun good = check({{file("etc/app/a.conf", "log_level = info\n"), file("etc/ssh/sshd_config", "Port 22\nPermitRootLogin no\n")}}, args);
   EXPECT_TRUE(good.of("no-debug").empty()) << good.j.dump(2);
   EXPECT_TRUE(good.of("sshd-no-root").empty()) << good.j.dump(2);
 
   std::string late(5000, '#');  // debug beyond the 4096-byte cap: not seen, and the finding says so
   late += "\nlog_level = debug\n";
-  Checked bad = check({{file("etc/app/a.conf", "x = 1\nlog_level = debug\n"), file("etc/app/b.conf", late),
+  CheckRun bad = check({{file("etc/app/a.conf", "x = 1\nlog_level = debug\n"), file("etc/app/b.conf", late),
                     file("etc/app/c.txt", "log_level = debug\n"), file("etc/ssh/sshd_config", "PermitRootLogin yes\n" + late)}}, args);
   auto nd = bad.of("no-debug");
   EXPECT_EQ(paths(nd), (std::vector<std::string>{"etc/app/a.conf"})) << bad.j.dump(2);
@@ -179,7 +134,7 @@ TEST(HazardFileContent, MustAndMustNotWithACap) {
   write_file(d / "cap.json", R"({"name": "cap", "rules": [
     {"id": "has-end", "kind": "file-content", "severity": "error", "summary": "s",
      "params": {"paths": ["etc/app/b.conf"], "mode": "must", "pattern": "log_level", "max_bytes": 100}}]})");
-  Checked cut = check({{file("etc/app/b.conf", late)}}, {"--rules", d / "cap.json"});
+  CheckRun cut = check({{file("etc/app/b.conf", late)}}, {"--rules", d / "cap.json"});
   auto he = cut.of("has-end");
   ASSERT_EQ(he.size(), 1u) << cut.j.dump(2);
   EXPECT_TRUE(mentions(he[0], "only the first 100 of 5019 bytes were checked")) << he[0].dump();
@@ -198,11 +153,11 @@ TEST(HazardJsonPointer, ExistsEqualsAbsentThroughSymlinks) {
   const char* rules[] = {"storage-driver", "has-registries", "no-debug-flag"};
 
   // Good, through a symlink into usr (as bootc images ship defaults).
-  Checked good = check({{file("usr/share/app/settings.json", R"({"storage": {"driver": "overlay"}, "registries": ["quay.io"], "a/b": {}})"),
+  CheckRun good = check({{file("usr/share/app/settings.json", R"({"storage": {"driver": "overlay"}, "registries": ["quay.io"], "a/b": {}})"),
                      symlink("etc/app/settings.json", "../../usr/share/app/settings.json")}}, args);
   for (auto rule : rules) EXPECT_TRUE(good.of(rule).empty()) << rule << good.j.dump(2);
 
-  Checked bad = check({{file("etc/app/settings.json", R"({"storage": {"driver": "vfs"}, "registries": [], "a/b": {"debug": true}})")}}, args);
+  CheckRun bad = check({{file("etc/app/settings.json", R"({"storage": {"driver": "vfs"}, "registries": [], "a/b": {"debug": true}})")}}, args);
   auto sd = bad.of("storage-driver");
   ASSERT_EQ(sd.size(), 1u) << bad.j.dump(2);
   EXPECT_TRUE(mentions(sd[0], "/storage/driver is \"vfs\", expected \"overlay\"")) << sd[0].dump();
@@ -215,13 +170,13 @@ TEST(HazardJsonPointer, ExistsEqualsAbsentThroughSymlinks) {
   EXPECT_TRUE(mentions(nd[0], "must not exist (it is true)")) << nd[0].dump();
 
   // Not JSON: every rule on the file says so. Missing: exists/equals fire, absent passes.
-  Checked notjson = check({{file("etc/app/settings.json", "storage: {driver: overlay}\n")}}, args);
+  CheckRun notjson = check({{file("etc/app/settings.json", "storage: {driver: overlay}\n")}}, args);
   for (auto rule : rules) {
     auto f = notjson.of(rule);
     ASSERT_EQ(f.size(), 1u) << rule;
     EXPECT_TRUE(mentions(f[0], "is not JSON")) << f[0].dump();
   }
-  Checked missing = check({}, args);
+  CheckRun missing = check({}, args);
   EXPECT_EQ(missing.of("storage-driver").size(), 1u);
   EXPECT_EQ(missing.of("has-registries").size(), 1u);
   EXPECT_TRUE(missing.of("no-debug-flag").empty());

@@ -15,60 +15,17 @@ using namespace testing_util;
 
 namespace {
 
-fixture::RecipeEntry file(const std::string& path, const std::string& content) {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.content = content;
-  return e;
-}
-fixture::RecipeEntry dir(const std::string& path) {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.type = "dir";
-  return e;
-}
-fixture::RecipeEntry symlink(const std::string& path, const std::string& target) {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.type = "symlink";
-  e.target = target;
-  return e;
-}
-fixture::RecipeEntry whiteout(const std::string& path) {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.type = "whiteout";
-  return e;
-}
-
-struct LintRun {
-  int code = -1;
-  nlohmann::json j;
-  std::vector<nlohmann::json> of(const std::string& rule) const {
-    std::vector<nlohmann::json> out;
-    for (auto& f : j["findings"])
-      if (f["rule"] == rule) out.push_back(f);
-    return out;
-  }
-  std::string dump() const { return j["findings"].dump(2); }
-};
+using fixture::dir;
+using fixture::file;
+using fixture::symlink;
+using fixture::whiteout;
 
 // The good instance image plus one layer with extra entries, checked with bootc-base.
-LintRun lint(const std::vector<fixture::RecipeEntry>& extra) {
-  fixture::Recipe r = recipe("good-instance");
-  if (!extra.empty()) {
-    fixture::RecipeLayer l;
-    l.created_by = "RUN the change under test";
-    l.entries = extra;
-    r.layers.push_back(l);
-  }
-  TempDir d;
-  fixture::write_oci({r}, d / "oci");
-  Result res = imagelint({"check", d / "oci", "--rules", "bootc-base", "--format", "json"});
-  LintRun out;
-  out.code = res.code;
-  EXPECT_TRUE(res.code == 0 || res.code == 1) << res.err;
-  if (res.code != 2) out.j = nlohmann::json::parse(res.out);
+CheckRun lint(const std::vector<fixture::RecipeEntry>& extra) {
+  CheckRun out = check_image(good_instance_plus(extra.empty() ? std::vector<std::vector<fixture::RecipeEntry>>{}
+                                                              : std::vector<std::vector<fixture::RecipeEntry>>{extra}),
+                             {"--rules", "bootc-base"});
+  EXPECT_TRUE(out.code == 0 || out.code == 1) << out.err;
   return out;
 }
 
@@ -81,7 +38,7 @@ bool has(const std::vector<nlohmann::json>& fs, const std::string& path, const s
 const std::set<std::string> kFatal = {"var-run", "etc-usretc", "bootc-kargs", "utf8", "api-base-directories", "baseimage-root"};
 
 // bootc's fatal lints are errors, its warnings warnings; r has at least one finding of sev.
-void expect_severity(const LintRun& r, const std::string& sev) {
+void expect_severity(const CheckRun& r, const std::string& sev) {
   int n = 0;
   for (auto& f : r.j["findings"]) {
     std::string rule = f["rule"];
@@ -97,7 +54,7 @@ const char* kLints[] = {"var-run", "etc-usretc", "bootc-kargs", "utf8", "api-bas
                         "nonempty-run-tmp", "buildah-injected"};
 
 TEST(Lint, GoodImagePassesEveryLint) {
-  LintRun r = lint({});  // (without an rpm database kmod-version fires: not ours)
+  CheckRun r = lint({});  // (without an rpm database kmod-version fires: not ours)
   for (const char* id : kLints) EXPECT_TRUE(r.of(id).empty()) << id << r.dump();
   Result rules = imagelint({"rules", "--rules", "bootc-base"});
   for (const char* id : kLints) EXPECT_NE(rules.out.find(std::string(id) + " "), std::string::npos) << id;
@@ -120,26 +77,26 @@ TEST(Lint, Levels) {
 
 TEST(Lint, VarRun) {
   EXPECT_TRUE(lint({symlink("var/run", "../run")}).of("var-run").empty());
-  LintRun r = lint({dir("var/run")});
+  CheckRun r = lint({dir("var/run")});
   EXPECT_TRUE(has(r.of("var-run"), "var/run", "not a symlink")) << r.dump();
   expect_severity(r, "error");
 }
 
 TEST(Lint, EtcUsretc) {
   EXPECT_TRUE(lint({file("etc/motd", "hi\n")}).of("etc-usretc").empty());
-  LintRun r = lint({file("usr/etc/motd", "hi\n")});
+  CheckRun r = lint({file("usr/etc/motd", "hi\n")});
   EXPECT_TRUE(has(r.of("etc-usretc"), "usr/etc", "beside etc")) << r.dump();
   expect_severity(r, "error");
 }
 
 TEST(Lint, BootcKargs) {
-  LintRun ok = lint({file("usr/lib/bootc/kargs.d/10-console.toml",
+  CheckRun ok = lint({file("usr/lib/bootc/kargs.d/10-console.toml",
                       "# serial console\nkargs = [\"console=ttyS0,115200n8\", 'nosmt', \"a\\u00e9\",]\n"
                       "match-architectures = [\n  \"x86_64\", # intel\n  \"aarch64\"\n]\n"),
                  file("usr/lib/bootc/kargs.d/README", "not toml, ignored")});
   EXPECT_TRUE(ok.of("bootc-kargs").empty()) << ok.dump();
   const std::string d = "usr/lib/bootc/kargs.d/";
-  LintRun r = lint({file(d + "01-unknown.toml", "kargs = [\"a\"]\nfoo = \"bar\"\n"),
+  CheckRun r = lint({file(d + "01-unknown.toml", "kargs = [\"a\"]\nfoo = \"bar\"\n"),
                 file(d + "02-missing.toml", "match-architectures = [\"x86_64\"]\n"),
                 file(d + "03-type.toml", "kargs = \"quiet\"\n"),
                 file(d + "04-table.toml", "[kargs]\nx = 1\n"),
@@ -158,13 +115,13 @@ TEST(Lint, BootcKargs) {
   EXPECT_EQ(f.size(), 7u) << r.dump();  // every bad file, and the run went on
   expect_severity(r, "error");
   // kargs.d that is not a directory
-  LintRun nd = lint({file("usr/lib/bootc/kargs.d", "x")});
+  CheckRun nd = lint({file("usr/lib/bootc/kargs.d", "x")});
   EXPECT_TRUE(has(nd.of("bootc-kargs"), "usr/lib/bootc/kargs.d", "not a directory")) << nd.dump();
 }
 
 // libarchive's writer refuses names that are not valid in the locale, so this image is an
 // unpacked root (dir: transport) with the names made by the kernel, which takes any bytes.
-LintRun lint_rootfs(const std::vector<std::pair<std::string, std::string>>& files,
+CheckRun lint_rootfs(const std::vector<std::pair<std::string, std::string>>& files,
                     const std::vector<std::pair<std::string, std::string>>& links) {
   TempDir d;
   fixture::write_rootfs(recipe("good-instance"), d / "root");
@@ -175,7 +132,7 @@ LintRun lint_rootfs(const std::vector<std::pair<std::string, std::string>>& file
   }
   for (auto& [p, target] : links) EXPECT_EQ(::symlink(target.c_str(), (d / ("root/" + p)).c_str()), 0) << p;
   Result res = imagelint({"check", "dir:" + (d / "root"), "--rules", "bootc-base", "--format", "json"});
-  LintRun out;
+  CheckRun out;
   out.code = res.code;
   EXPECT_TRUE(res.code == 0 || res.code == 1) << res.err;
   if (res.code != 2) out.j = nlohmann::json::parse(res.out);
@@ -183,9 +140,9 @@ LintRun lint_rootfs(const std::vector<std::pair<std::string, std::string>>& file
 }
 
 TEST(Lint, Utf8) {
-  LintRun ok = lint_rootfs({{"usr/share/doc/caf\xc3\xa9.txt", "x"}}, {});
+  CheckRun ok = lint_rootfs({{"usr/share/doc/caf\xc3\xa9.txt", "x"}}, {});
   EXPECT_TRUE(ok.of("utf8").empty()) << ok.dump();
-  LintRun r = lint_rootfs({{"usr/share/doc/bad\xff/x.txt", "x"}}, {{"usr/share/doc/link", "target\xfe"}});
+  CheckRun r = lint_rootfs({{"usr/share/doc/bad\xff/x.txt", "x"}}, {{"usr/share/doc/link", "target\xfe"}});
   auto f = r.of("utf8");
   EXPECT_TRUE(has(f, "usr/share/doc/bad\\xff", "non-UTF-8 file name")) << r.dump();
   EXPECT_TRUE(has(f, "usr/share/doc/link", "target is not UTF-8")) << r.dump();
@@ -194,7 +151,7 @@ TEST(Lint, Utf8) {
 }
 
 TEST(Lint, ApiBaseDirectories) {
-  LintRun r = lint({whiteout("proc"), file("sys", "not a dir")});
+  CheckRun r = lint({whiteout("proc"), file("sys", "not a dir")});
   auto f = r.of("api-base-directories");
   EXPECT_TRUE(has(f, "proc", "missing")) << r.dump();
   EXPECT_TRUE(has(f, "sys", "must be a directory")) << r.dump();
@@ -202,43 +159,43 @@ TEST(Lint, ApiBaseDirectories) {
 }
 
 TEST(Lint, BaseimageRoot) {
-  LintRun r = lint({whiteout("sysroot"), whiteout("ostree"), symlink("ostree", "/sysroot/ostree")});
+  CheckRun r = lint({whiteout("sysroot"), whiteout("ostree"), symlink("ostree", "/sysroot/ostree")});
   auto f = r.of("baseimage-root");
   EXPECT_TRUE(has(f, "sysroot", "missing sysroot")) << r.dump();
   EXPECT_TRUE(has(f, "ostree", "expected sysroot/ostree")) << r.dump();
   // The documented base root inside the image is checked too.
-  LintRun doc = lint({dir("usr/share/doc/bootc/baseimage/base/sysroot")});
+  CheckRun doc = lint({dir("usr/share/doc/bootc/baseimage/base/sysroot")});
   EXPECT_TRUE(has(doc.of("baseimage-root"), "usr/share/doc/bootc/baseimage/base/ostree", "missing symlink")) << doc.dump();
 }
 
 TEST(Lint, BaseimageComposefs) {
   // etc overrides usr/lib
-  LintRun off = lint({file("etc/ostree/prepare-root.conf", "[composefs]\nenabled = no\n")});
+  CheckRun off = lint({file("etc/ostree/prepare-root.conf", "[composefs]\nenabled = no\n")});
   EXPECT_TRUE(has(off.of("baseimage-composefs"), "etc/ostree/prepare-root.conf", "does not enable composefs")) << off.dump();
   expect_severity(off, "warning");
-  LintRun transient = lint({file("usr/lib/ostree/prepare-root.conf", "[composefs]\nenabled=no\n[root]\ntransient = true\n")});
+  CheckRun transient = lint({file("usr/lib/ostree/prepare-root.conf", "[composefs]\nenabled=no\n[root]\ntransient = true\n")});
   EXPECT_TRUE(transient.of("baseimage-composefs").empty()) << transient.dump();
-  LintRun bad = lint({file("usr/lib/ostree/prepare-root.conf", "composefs enabled\n")});
+  CheckRun bad = lint({file("usr/lib/ostree/prepare-root.conf", "composefs enabled\n")});
   EXPECT_TRUE(has(bad.of("baseimage-composefs"), "usr/lib/ostree/prepare-root.conf", "does not parse")) << bad.dump();
-  LintRun gone = lint({whiteout("usr/lib/ostree/prepare-root.conf")});
+  CheckRun gone = lint({whiteout("usr/lib/ostree/prepare-root.conf")});
   EXPECT_TRUE(has(gone.of("baseimage-composefs"), "usr/lib/ostree/prepare-root.conf", "no prepare-root.conf")) << gone.dump();
 }
 
 TEST(Lint, VarLog) {
-  LintRun ok = lint({file("var/log/empty.log", ""), symlink("var/log/README", "../../usr/share/doc/README.logs")});
+  CheckRun ok = lint({file("var/log/empty.log", ""), symlink("var/log/README", "../../usr/share/doc/README.logs")});
   EXPECT_TRUE(ok.of("var-log").empty()) << ok.dump();
-  LintRun r = lint({file("var/log/dnf5.log", "installed gcc\n")});
+  CheckRun r = lint({file("var/log/dnf5.log", "installed gcc\n")});
   EXPECT_TRUE(has(r.of("var-log"), "var/log/dnf5.log", "non-empty log file")) << r.dump();
   expect_severity(r, "warning");
 }
 
 TEST(Lint, VarTmpfiles) {
-  LintRun ok = lint({dir("var/lib/app"), symlink("var/run", "../run"),
+  CheckRun ok = lint({dir("var/lib/app"), symlink("var/run", "../run"),
                  file("usr/lib/tmpfiles.d/app.conf", "d /var/lib 0755 root root -\nd /var/lib/app 0755 root root -\nL /var/run - - - - ../run\n")});
   EXPECT_TRUE(ok.of("var-tmpfiles").empty()) << ok.dump();
   fixture::RecipeEntry owned = dir("var/lib/web");
   owned.uid = owned.gid = 1001;
-  LintRun r = lint({owned, file("var/lib/state.db", "x"), symlink("var/lib/current", "web"),
+  CheckRun r = lint({owned, file("var/lib/state.db", "x"), symlink("var/lib/current", "web"),
                 // masked: its entries do not count
                 file("usr/lib/tmpfiles.d/masked.conf", "d /var/lib/masked 0755 root root -\n"),
                 symlink("etc/tmpfiles.d/masked.conf", "/dev/null"), dir("var/lib/masked")});
@@ -252,12 +209,12 @@ TEST(Lint, VarTmpfiles) {
 }
 
 TEST(Lint, Sysusers) {
-  LintRun ok = lint({file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\nweb:x:1001:1001::/var/home/web:/sbin/nologin\n"),
+  CheckRun ok = lint({file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\nweb:x:1001:1001::/var/home/web:/sbin/nologin\n"),
                  file("etc/group", "root:x:0:\nweb:x:1001:\nwheel:x:10:\n"),
                  file("usr/lib/sysusers.d/basic.conf", "u root 0 \"Super User\" /root /bin/bash\n"),
                  file("usr/lib/group", "wheel:x:10:\n")});  // nss-altfiles
   EXPECT_TRUE(ok.of("sysusers").empty()) << ok.dump();
-  LintRun r = lint({file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\npostgres:x:26:26::/var/lib/pgsql:/bin/bash\n"),
+  CheckRun r = lint({file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\npostgres:x:26:26::/var/lib/pgsql:/bin/bash\n"),
                 file("etc/group", "root:x:0:\npostgres:x:26:\n"),
                 file("usr/lib/sysusers.d/basic.conf", "u root 0 \"Super User\" /root /bin/bash\n"),
                 file("usr/lib/sysusers.d/broken.conf", "u\n")});
@@ -270,19 +227,19 @@ TEST(Lint, Sysusers) {
 
 TEST(Lint, NonemptyBoot) {
   EXPECT_TRUE(lint({dir("boot/EFI")}).of("nonempty-boot").empty());
-  LintRun r = lint({file("boot/initramfs-6.12.0-55.el10.x86_64.img", "x"), file("boot/grub2/grub.cfg", "x")});
+  CheckRun r = lint({file("boot/initramfs-6.12.0-55.el10.x86_64.img", "x"), file("boot/grub2/grub.cfg", "x")});
   auto f = r.of("nonempty-boot");
   EXPECT_TRUE(has(f, "boot/initramfs-6.12.0-55.el10.x86_64.img", "must be empty")) << r.dump();
   EXPECT_TRUE(has(f, "boot/grub2", "must be empty")) << r.dump();
   EXPECT_EQ(f.size(), 2u) << r.dump();  // top-level names only
-  LintRun gone = lint({whiteout("boot")});
+  CheckRun gone = lint({whiteout("boot")});
   EXPECT_TRUE(has(gone.of("nonempty-boot"), "boot", "missing boot")) << gone.dump();
 }
 
 TEST(Lint, NonemptyRunTmp) {
-  LintRun ok = lint({file("run/systemd/resolve/stub-resolv.conf", "nameserver 10.0.0.1\n")});
+  CheckRun ok = lint({file("run/systemd/resolve/stub-resolv.conf", "nameserver 10.0.0.1\n")});
   EXPECT_TRUE(ok.of("nonempty-run-tmp").empty()) << ok.dump();
-  LintRun r = lint({dir("run/dnf"), file("tmp/build.log", "x"), file("run/systemd/resolve/stub-resolv.conf", "x"),
+  CheckRun r = lint({dir("run/dnf"), file("tmp/build.log", "x"), file("run/systemd/resolve/stub-resolv.conf", "x"),
                 file("run/systemd/other", "x")});
   auto f = r.of("nonempty-run-tmp");
   EXPECT_TRUE(has(f, "run/dnf", "build litter")) << r.dump();
@@ -295,7 +252,7 @@ TEST(Lint, NonemptyRunTmp) {
 
 TEST(Lint, BuildahInjected) {
   EXPECT_TRUE(lint({file("etc/hostname", "host1\n")}).of("buildah-injected").empty());
-  LintRun r = lint({file("etc/hostname", ""), file("etc/resolv.conf", "")});
+  CheckRun r = lint({file("etc/hostname", ""), file("etc/resolv.conf", "")});
   auto f = r.of("buildah-injected");
   EXPECT_TRUE(has(f, "etc/hostname", "empty file")) << r.dump();
   EXPECT_TRUE(has(f, "etc/resolv.conf", "empty file")) << r.dump();

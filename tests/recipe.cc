@@ -298,6 +298,39 @@ void write_tar(const Files& files, const std::string& out_path, const std::map<s
 
 }  // namespace
 
+RecipeEntry file(const std::string& path, const std::string& content, int mode) {
+  RecipeEntry e;
+  e.path = path;
+  e.content = content;
+  if (mode >= 0) e.mode = static_cast<uint32_t>(mode), e.mode_set = true;
+  return e;
+}
+
+RecipeEntry dir(const std::string& path, int mode) {
+  RecipeEntry e = file(path, "", mode);
+  e.type = "dir";
+  return e;
+}
+
+RecipeEntry symlink(const std::string& path, const std::string& target) {
+  RecipeEntry e = file(path);
+  e.type = "symlink";
+  e.target = target;
+  return e;
+}
+
+RecipeEntry hardlink(const std::string& path, const std::string& target) {
+  RecipeEntry e = symlink(path, target);
+  e.type = "hardlink";
+  return e;
+}
+
+RecipeEntry whiteout(const std::string& path) {
+  RecipeEntry e = file(path);
+  e.type = "whiteout";
+  return e;
+}
+
 std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
                       const std::string& how) {
   // ELF64 little-endian relocatable: header, .text, .modinfo, .shstrtab, then section headers.

@@ -31,6 +31,13 @@ struct RecipeEntry {
   std::string kmod_compress = "none";
 };
 
+// Entry constructors for recipes written in C++ (mode -1: the default for the type).
+RecipeEntry file(const std::string& path, const std::string& content = "", int mode = -1);
+RecipeEntry dir(const std::string& path, int mode = -1);
+RecipeEntry symlink(const std::string& path, const std::string& target);
+RecipeEntry hardlink(const std::string& path, const std::string& target);
+RecipeEntry whiteout(const std::string& path);
+
 // The bytes of such a module (test helper, also used by unit tests).
 std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
                       const std::string& compress);

@@ -11,27 +11,17 @@ namespace {
 
 using testing_util::TempDir;
 
-fixture::RecipeEntry entry(const std::string& path, const std::string& content, const std::string& type = "file",
-                           const std::string& target = "") {
-  fixture::RecipeEntry e;
-  e.path = path;
-  e.content = content;
-  e.type = type;
-  e.target = target;
-  return e;
-}
-
 fixture::Recipe recipe() {
   fixture::Recipe r;
   fixture::RecipeLayer l0, l1, l2, l3;
-  l0.entries = {entry("usr/share/containers/policy.json", "{\"default\":[{\"type\":\"reject\"}]}"),
-                entry("usr/share/rpm/rpmdb.sqlite", std::string(5000, 'S')), entry("a", "old"), entry("gone", "x"),
-                entry("m/k1.ko", std::string(100000, 'k')), entry("m/k2.ko", "dropped"),
-                entry("usr/bin/gcc", "gcc-bytes")};
-  l1.entries = {entry("usr/lib/sysimage/rpm", "", "symlink", "../../share/rpm"), entry("a", "new"),
-                entry("gone", "", "whiteout"), entry("m/k2.ko", "", "whiteout")};
-  l2.entries = {entry("usr/bin/cc", "", "hardlink", "usr/bin/gcc"), entry("m/k3.ko", "k3")};
-  l3.entries = {entry("etc/containers/policy.json", "", "symlink", "/usr/share/containers/policy.json")};
+  l0.entries = {fixture::file("usr/share/containers/policy.json", "{\"default\":[{\"type\":\"reject\"}]}"),
+                fixture::file("usr/share/rpm/rpmdb.sqlite", std::string(5000, 'S')), fixture::file("a", "old"), fixture::file("gone", "x"),
+                fixture::file("m/k1.ko", std::string(100000, 'k')), fixture::file("m/k2.ko", "dropped"),
+                fixture::file("usr/bin/gcc", "gcc-bytes")};
+  l1.entries = {fixture::symlink("usr/lib/sysimage/rpm", "../../share/rpm"), fixture::file("a", "new"),
+                fixture::whiteout("gone"), fixture::whiteout("m/k2.ko")};
+  l2.entries = {fixture::hardlink("usr/bin/cc", "usr/bin/gcc"), fixture::file("m/k3.ko", "k3")};
+  l3.entries = {fixture::symlink("etc/containers/policy.json", "/usr/share/containers/policy.json")};
   r.layers = {l0, l1, l2, l3};
   return r;
 }
@@ -111,8 +101,8 @@ TEST(Capture, ProblemsAreReportedNotThrown) {
   TempDir d;
   fixture::Recipe r;
   fixture::RecipeLayer l;
-  l.entries = {entry("loop1", "", "symlink", "loop2"), entry("loop2", "", "symlink", "loop1"),
-               entry("out", "", "symlink", "../../x"), entry("dir/x", "x")};
+  l.entries = {fixture::symlink("loop1", "loop2"), fixture::symlink("loop2", "loop1"),
+               fixture::symlink("out", "../../x"), fixture::file("dir/x", "x")};
   r.layers = {l};
   fixture::write_oci({r}, d / "oci");
   CaptureSet c;
