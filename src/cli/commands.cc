@@ -25,11 +25,11 @@
 #include "fs/path.h"
 #include "image/image.h"
 #include "util/error.h"
+#include "util/version.h"
 
 namespace imagelint {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
 
 const char* kReferenceHelp =
     "IMAGE is an image reference, as skopeo and podman write them:\n"

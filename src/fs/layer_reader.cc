@@ -205,7 +205,7 @@ LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) {
     fn(h, data);
     data.skip();
   }
-  if (feed.zeros_given > 0 && feed.zeros_given >= 1024)
+  if (feed.zeros_given >= 1024)  // libarchive needed the end-of-archive blocks we supplied
     stats.notes.push_back("the tar stream has no end-of-archive marker (as umoci 0.4.7 writes); read anyway");
   // Bytes after the end-of-archive marker are part of the blob and of the diff_id.
   if (!feed.real_eof) {

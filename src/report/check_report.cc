@@ -1,4 +1,5 @@
 #include "report/check_report.h"
+#include "util/version.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -6,7 +7,6 @@
 namespace imagelint {
 
 namespace {
-constexpr const char* kVersion = "0.1.0";
 
 std::string paint(bool on, const char* code, const std::string& s) {
   return on ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
