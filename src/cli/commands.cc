@@ -16,6 +16,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/diff_command.h"
 #include "cli/format.h"
 #include "facts/facts.h"
 #include "report/check_report.h"
@@ -52,11 +53,6 @@ void add_common(CLI::App* sub, Common& c) {
 Image open(const Common& c) {
   Reference ref = parse_reference(c.image);
   return open_image(ref, OpenOptions{c.platform});
-}
-
-void write_out(const std::string& s) {
-  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() && errno != EPIPE)
-    throw InputError("<stdout>", "write failed");
 }
 
 int cmd_inspect(const Common& c, const std::string& format) {
@@ -219,10 +215,7 @@ int cmd_check(const Common& c, const CheckArgs& a) {
   std::vector<Waiver> waivers = a.waivers.empty() ? std::vector<Waiver>{} : load_waivers(a.waivers);
   Severity fail_on;
   if (!parse_severity(a.fail_on, fail_on)) throw UsageError("--fail-on must be error, warning or info");
-  std::vector<std::string> formats = a.formats.empty() ? std::vector<std::string>{"text"} : a.formats;
-  if (!a.outputs.empty() && a.outputs.size() != formats.size())
-    throw UsageError("--format and --output go in pairs (" + std::to_string(formats.size()) + " formats, " +
-                     std::to_string(a.outputs.size()) + " outputs)");
+  std::vector<std::string> formats = report_formats(a.formats, a.outputs);
   for (auto& f : formats)
     if (!find_check_writer(f))
       throw UsageError("--format " + f + ": not available yet (text and json are; sarif, junit, codequality and markdown come later)");
@@ -237,13 +230,7 @@ int cmd_check(const Common& c, const CheckArgs& a) {
     bool to_stdout = a.outputs.empty() || a.outputs[i] == "-";
     bool color = to_stdout && ::isatty(1) && !std::getenv("NO_COLOR") && formats[i] == "text";
     std::string text = find_check_writer(formats[i])(CheckReport{img, result, rules, fail_on, color});
-    if (to_stdout) {
-      write_out(text);
-    } else {
-      std::ofstream f(a.outputs[i], std::ios::binary | std::ios::trunc);
-      f << text;
-      if (!f) throw InputError(a.outputs[i], "cannot write the report");
-    }
+    write_report(text, to_stdout ? "" : a.outputs[i]);
   }
   return check_exit_code(result, fail_on);
 }
@@ -337,6 +324,9 @@ int run_cli(int argc, char** argv) {
       "Exit: 0 nothing at or above --fail-on, 1 findings, 2 could not check (unreadable image, bad pack).\n"
       "Text output is coloured on a terminal unless NO_COLOR is set. `imagelint rules` lists the rules.");
   check->callback([&] { action = [&] { return cmd_check(ck, check_args); }; });
+
+  DiffArgs diff_args;
+  add_diff_command(app, diff_args, action);
 
   std::vector<std::string> rule_packs;
   auto* rules_cmd = app.add_subcommand("rules", "List every rule: id, severity, pack, summary");

@@ -1,19 +1,15 @@
 #include "cli/format.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <ctime>
+#include <fstream>
 
 #include <fmt/format.h>
 
-namespace imagelint {
+#include "util/error.h"
 
-std::string format_time(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm {};
-  if (!gmtime_r(&tt, &tm)) return std::to_string(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+namespace imagelint {
 
 std::string format_mode(uint32_t mode) { return fmt::format("{:04o}", mode & 07777); }
 
@@ -25,15 +21,6 @@ std::string human_bytes(uint64_t n) {
   return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
-std::string escape_bytes(const std::string& s, bool binary) {
-  std::string out;
-  for (unsigned char c : s) {
-    bool plain = binary ? (c > 0x20 && c < 0x7f && c != '\\') : (c >= 0x20 && c != 0x7f && c != '\\');
-    if (plain) out += static_cast<char>(c);
-    else out += fmt::format("\\x{:02x}", c);
-  }
-  return out;
-}
 
 std::string long_line(const std::string& path, const Entry& e, bool layer_column, bool xattrs) {
   std::string size = e.type == EntryType::File ? std::to_string(e.size)
@@ -46,6 +33,29 @@ std::string long_line(const std::string& path, const Entry& e, bool layer_column
   if (e.type == EntryType::Symlink) out += " -> " + escape_bytes(e.link, false);
   if (xattrs)
     for (auto& [k, v] : e.xattrs) out += " " + escape_bytes(k, true) + "=" + escape_bytes(v, true);
+  return out;
+}
+
+void write_out(const std::string& s) {
+  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() && errno != EPIPE)
+    throw InputError("<stdout>", "write failed");
+}
+
+void write_report(const std::string& text, const std::string& output) {
+  if (output.empty() || output == "-") {
+    write_out(text);
+    return;
+  }
+  std::ofstream f(output, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (!f) throw InputError(output, "cannot write the report");
+}
+
+std::vector<std::string> report_formats(const std::vector<std::string>& formats, const std::vector<std::string>& outputs) {
+  std::vector<std::string> out = formats.empty() ? std::vector<std::string>{"text"} : formats;
+  if (!outputs.empty() && outputs.size() != out.size())
+    throw UsageError("--format and --output go in pairs (" + std::to_string(out.size()) + " formats, " +
+                     std::to_string(outputs.size()) + " outputs)");
   return out;
 }
 

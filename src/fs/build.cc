@@ -115,50 +115,85 @@ class LayerApplier {
 
 }  // namespace
 
-BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
-  BuildResult out;
+namespace {
+
+// layer -> {name in that layer's tar -> final path}; layer -1 is a dir: rootfs.
+using Needs = std::map<int, std::map<std::string, std::string>>;
+
+int reread(const Image& img, const Needs& needs, const FileSystem& fs, const CapFor& cap_for, const ContentSink& got) {
   if (!img.rootfs.empty()) {
-    walk_rootfs(img.rootfs, out.fs, captures);
-    if (captures) {
-      auto needs = captures->finish(out.fs);
-      if (auto it = needs.find(-1); it != needs.end()) read_rootfs_files(img.rootfs, it->second, out.fs, *captures);
-    }
-    return out;
+    if (auto it = needs.find(-1); it != needs.end()) read_rootfs_files(img.rootfs, it->second, fs, cap_for, got);
+    return 0;
   }
-  if (img.layers.size() > 65535) throw InputError(img.ref.path, "more than 65535 layers");
-  for (const LayerInfo& layer : img.layers) {
-    LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
-    LayerStats st = read_layer(layer, [&](const TarHeader& h, EntryData& d) { apply(h, d); });
-    for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
-    out.layers.push_back(std::move(st));
-  }
-  if (!captures) return out;
-  // Captures that resolved through a link to content the pass did not keep: read again only the
-  // layers that hold those bytes, each once.
-  auto needs = captures->finish(out.fs);
+  int layers = 0;
   for (auto& [layer_index, names] : needs) {
     if (layer_index < 0 || static_cast<size_t>(layer_index) >= img.layers.size()) continue;
-    ++out.rereads;
+    ++layers;
     read_layer(img.layers[static_cast<size_t>(layer_index)], [&](const TarHeader& h, EntryData& d) {
       std::string norm;
       if (!normalize_path(h.name, norm)) return;
       auto it = names.find(norm);
       if (it == names.end() || h.type != EntryType::File || h.is_hardlink) return;
-      const Entry* e = out.fs.find(it->second);
-      if (!e) return;
-      Captured c;
-      c.size = h.size;
-      c.layer = e->layer;
-      uint64_t cap = captures->cap_for(it->second);
+      if (!fs.find(it->second)) return;
+      std::string data;
+      uint64_t cap = cap_for(it->second);
       d.each([&](const char* p, size_t n) {
-        uint64_t room = cap > c.data.size() ? cap - c.data.size() : 0;
-        c.data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
+        uint64_t room = cap > data.size() ? cap - data.size() : 0;
+        data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
       });
-      c.truncated = c.size > c.data.size();
-      captures->store(it->second, std::move(c));
+      got(it->second, std::move(data), h.size);
     });
   }
+  return layers;
+}
+
+}  // namespace
+
+BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
+  BuildResult out;
+  if (!img.rootfs.empty()) walk_rootfs(img.rootfs, out.fs, captures);
+  if (img.rootfs.empty()) {
+    if (img.layers.size() > 65535) throw InputError(img.ref.path, "more than 65535 layers");
+    for (const LayerInfo& layer : img.layers) {
+      LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
+      LayerStats st = read_layer(layer, [&](const TarHeader& h, EntryData& d) { apply(h, d); });
+      for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
+      out.layers.push_back(std::move(st));
+    }
+  }
+  if (!captures) return out;
+  // Captures that resolved through a link to content the pass did not keep: read again only the
+  // layers that hold those bytes, each once.
+  out.rereads = reread(img, captures->finish(out.fs), out.fs,
+                       [&](const std::string& p) { return captures->cap_for(p); },
+                       [&](const std::string& path, std::string&& bytes, uint64_t size) {
+                         Captured c;
+                         c.size = size;
+                         c.layer = out.fs.find(path)->layer;
+                         c.truncated = size > bytes.size();
+                         c.data = std::move(bytes);
+                         captures->store(path, std::move(c));
+                       });
   return out;
+}
+
+int read_contents(const Image& img, const FileSystem& fs, const std::vector<std::string>& paths, const CapFor& cap_for,
+                  const ContentSink& got) {
+  Needs needs;
+  std::map<std::string, std::vector<std::string>> also;  // hardlinks: one read, several paths
+  for (const std::string& p : paths) {
+    const Entry* e = fs.find(p);
+    if (!e || e->type != EntryType::File) continue;
+    int layer = img.rootfs.empty() ? e->data_layer : -1;
+    auto [it, fresh] = needs[layer].emplace(e->data_path.empty() ? p : e->data_path, p);
+    if (!fresh && it->second != p) also[it->second].push_back(p);
+  }
+  return reread(img, needs, fs, cap_for, [&](const std::string& path, std::string&& bytes, uint64_t size) {
+    auto it = also.find(path);
+    if (it != also.end())
+      for (auto& other : it->second) got(other, std::string(bytes), size);
+    got(path, std::move(bytes), size);
+  });
 }
 
 }  // namespace imagelint

@@ -1,6 +1,8 @@
 // The single streaming pass: every layer in order, applied to one FileSystem, content captured on
 // the way. Layers are never extracted and never held in memory.
 #pragma once
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,10 +23,21 @@ struct BuildResult {
 // Throws InputError on anything unreadable, corrupt or hostile.
 BuildResult build_filesystem(const Image& img, CaptureSet* captures = nullptr);
 
+// Content read again after the pass: at most cap_for(path) bytes of each file, and its real size.
+using CapFor = std::function<uint64_t(const std::string& final_path)>;
+using ContentSink = std::function<void(const std::string& final_path, std::string&& bytes, uint64_t size)>;
+
+// Reads the content of regular files of the final filesystem again: only the layers that hold
+// their bytes, each once, in layer order (or the files of a dir: rootfs). Paths that are not
+// regular files are skipped. Returns how many layers were read.
+int read_contents(const Image& img, const FileSystem& fs, const std::vector<std::string>& paths, const CapFor& cap_for,
+                  const ContentSink& got);
+
 // dir: transport (fs/dir_source.cc): walks ROOTFS without following symlinks.
 void walk_rootfs(const std::string& root, FileSystem& fs, CaptureSet* captures);
 // Reads wanted files of a rootfs after the walk (captures by path that resolved elsewhere).
+// names: file name under root -> final path.
 void read_rootfs_files(const std::string& root, const std::map<std::string, std::string>& names, const FileSystem& fs,
-                       CaptureSet& captures);
+                       const CapFor& cap_for, const ContentSink& got);
 
 }  // namespace imagelint

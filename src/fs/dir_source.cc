@@ -133,20 +133,17 @@ void walk(const std::string& root, const std::string& rel, size_t depth, FileSys
 void walk_rootfs(const std::string& root, FileSystem& fs, CaptureSet* captures) { walk(root, "", 0, fs, captures); }
 
 void read_rootfs_files(const std::string& root, const std::map<std::string, std::string>& names, const FileSystem& fs,
-                       CaptureSet& captures) {
+                       const CapFor& cap_for, const ContentSink& got) {
   for (auto& [name, final_path] : names) {
     const Entry* e = fs.find(final_path);
     if (!e) continue;
-    Captured c;
-    c.size = e->size;
-    c.layer = e->layer;
-    uint64_t cap = captures.cap_for(final_path);
+    std::string data;
+    uint64_t cap = cap_for(final_path);
     stream_file(root + "/" + name, [&](const char* p, size_t k) {
-      uint64_t room = cap > c.data.size() ? cap - c.data.size() : 0;
-      c.data.append(p, static_cast<size_t>(std::min<uint64_t>(room, k)));
+      uint64_t room = cap > data.size() ? cap - data.size() : 0;
+      data.append(p, static_cast<size_t>(std::min<uint64_t>(room, k)));
     });
-    c.truncated = c.size > c.data.size();
-    captures.store(final_path, std::move(c));
+    got(final_path, std::move(data), e->size);
   }
 }
 

@@ -1,0 +1,169 @@
+// Classification: each change gets a class (noise, drift, hazard), a category and the rule or
+// package that explains it. Hazard paths first, then the drift rules in order (the first match
+// decides; a normaliser rule matches only when the two files are equal in substance), then the
+// package set, and what is left is drift, category "unexplained".
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "drift/diff_internal.h"
+#include "fs/path.h"
+
+namespace imagelint::drift::internal {
+namespace {
+
+bool rule_matches(const DriftRule& r, const Change& c) {
+  if (!r.kinds.empty() && std::find(r.kinds.begin(), r.kinds.end(), kind_name(c.kind)) == r.kinds.end()) return false;
+  if (r.attributes) {
+    if (c.kind != ChangeKind::Changed || (c.attrs & ~r.attributes)) return false;
+  }
+  return rule_matches_path(r, c.path);
+}
+
+bool content_change(const Change& c) {
+  return c.kind == ChangeKind::Changed && (c.attrs & kContent) && c.type_a == EntryType::File && c.type_b == EntryType::File;
+}
+
+const Substance* lookup(const SideContent& s, const std::string& path, const std::string& normaliser) {
+  auto it = s.substance.find(path);
+  if (it == s.substance.end()) return nullptr;
+  auto jt = it->second.find(normaliser);
+  return jt == it->second.end() ? nullptr : &jt->second;
+}
+
+void assign(Change& c, Class cls, const std::string& category, const std::string& rule, ClassifyContext& cx) {
+  c.cls = cls;
+  c.category = category;
+  c.rule = rule;
+  ++cx.rule_counts[rule];
+}
+
+std::string literal_prefix(const std::string& glob) {
+  size_t i = glob.find_first_of("*?[");
+  return i == std::string::npos ? glob : glob.substr(0, i);
+}
+
+}  // namespace
+
+void prepare_package_story(ClassifyContext& cx) {
+  for (auto& p : cx.packages.changed) {
+    std::string story = fmt::format("{} {} → {}", p.name, p.a, p.b);
+    cx.package_story[p.nevra_a] = story;
+    cx.package_story[p.nevra_b] = story;
+  }
+  for (auto& n : cx.packages.added) cx.package_story[n] = n + " added";
+  for (auto& n : cx.packages.removed) cx.package_story[n] = n + " removed";
+}
+
+std::vector<std::string> normalisers_for(const DriftRules& rules, const Change& c) {
+  std::vector<std::string> out;
+  if (is_hazard_path(rules, c.path, nullptr)) return out;
+  for (const DriftRule& r : rules.rules) {
+    if (!rule_matches(r, c)) continue;
+    if (r.normaliser.empty()) break;
+    if (content_change(c) && std::find(out.begin(), out.end(), r.normaliser) == out.end()) out.push_back(r.normaliser);
+  }
+  return out;
+}
+
+bool is_hazard_path(const DriftRules& rules, const std::string& path, const HazardRule** which) {
+  for (const HazardRule& h : rules.hazards)
+    if (hazard_matches_path(h, path)) {
+      if (which) *which = &h;
+      return true;
+    }
+  return false;
+}
+
+void classify(Change& c, ClassifyContext& cx) {
+  const HazardRule* hazard = nullptr;
+  if (is_hazard_path(cx.rules, c.path, &hazard)) {
+    assign(c, Class::Hazard, hazard->category, hazard->id, cx);
+    return;
+  }
+  const bool packages_changed = !cx.packages.empty();
+  for (const DriftRule& r : cx.rules.rules) {
+    if (!rule_matches(r, c)) continue;
+    if (!r.normaliser.empty()) {
+      // A normaliser explains the bytes (and the mtime that comes with new bytes), nothing else.
+      if (!content_change(c) || (c.attrs & ~(kContent | kMtime))) continue;
+      const Substance* sa = lookup(cx.a, c.path, r.normaliser);
+      const Substance* sb = lookup(cx.b, c.path, r.normaliser);
+      if (!sa || !sb) {
+        if (cx.a.too_large.count(c.path) || cx.b.too_large.count(c.path))
+          c.note = fmt::format("too large for the {} normaliser; compared byte for byte", r.normaliser);
+        continue;
+      }
+      if (!sa->ok || !sb->ok) {
+        c.note = fmt::format("{} normaliser could not read {}: {}", r.normaliser, sa->ok ? "B" : "A", sa->ok ? sb->error : sa->error);
+        continue;
+      }
+      if (sa->digest == sb->digest) {
+        assign(c, r.cls, r.category, r.id, cx);
+        c.note = fmt::format("equal in substance ({} normaliser)", r.normaliser);
+        return;
+      }
+      c.note = fmt::format("differs in substance ({} normaliser)", r.normaliser);
+      if (r.packages_explain && packages_changed) {
+        assign(c, Class::Drift, "packages", r.id, cx);
+        c.explained_by = "the package set changed";
+        return;
+      }
+      continue;
+    }
+    if (r.packages_explain && packages_changed) {
+      assign(c, Class::Drift, "packages", r.id, cx);
+      c.explained_by = "the package set changed";
+      return;
+    }
+    assign(c, r.cls, r.category, r.id, cx);
+    return;
+  }
+  if (!cx.package_story.empty()) {
+    for (const PackageDb* db : {cx.db_a, cx.db_b}) {
+      if (!db) continue;
+      for (const Package* p : db->owners(c.path)) {
+        auto it = cx.package_story.find(p->nevra);
+        if (it == cx.package_story.end()) continue;
+        assign(c, Class::Drift, "packages", "packages", cx);
+        c.explained_by = it->second;
+        return;
+      }
+    }
+  }
+  assign(c, Class::Drift, "unexplained", "", cx);
+}
+
+std::vector<Hazard> find_hazards(const DriftRules& rules, const FileSystem& a, const FileSystem& b) {
+  std::vector<Hazard> out;
+  for (const HazardRule& h : rules.hazards) {
+    std::map<std::string, Hazard> found;
+    for (const FileSystem* fs : {&a, &b}) {
+      for (const std::string& glob : h.paths) {
+        std::string prefix = literal_prefix(glob);
+        for (auto it = fs->entries().lower_bound(prefix); it != fs->entries().end() && it->first.starts_with(prefix); ++it) {
+          const Entry& e = it->second;
+          if (e.type == EntryType::Dir) continue;
+          if (h.nonempty && (e.type != EntryType::File || e.size == 0)) continue;
+          if (!glob_match(glob, it->first)) continue;
+          Hazard& z = found[it->first];
+          z.path = it->first;
+          z.rule = h.id;
+          z.category = h.category;
+          z.description = h.description;
+          if (fs == &a) z.in_a = true;
+          if (fs == &b) z.in_b = true;
+        }
+      }
+    }
+    for (auto& [path, z] : found) {
+      const Entry* x = a.find(path);
+      const Entry* y = b.find(path);
+      z.equal = z.in_a && z.in_b && x && y && x->type == y->type && x->hash == y->hash && x->link == y->link;
+      out.push_back(z);
+    }
+  }
+  return out;
+}
+
+}  // namespace imagelint::drift::internal

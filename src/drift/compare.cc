@@ -1,0 +1,168 @@
+#include "drift/compare.h"
+
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "util/text.h"
+
+namespace imagelint::drift {
+namespace {
+
+// Hardlink topology: for every path in a group of hardlinks, the smallest path of its group.
+// Entry::hardlink names the path the tar wrote first, which another build may write second.
+std::unordered_map<std::string, std::string> hardlink_groups(const FileSystem& fs) {
+  std::map<std::string, std::vector<std::string>> groups;  // first-written path -> links to it
+  for (auto& [path, e] : fs.entries())
+    if (!e.hardlink.empty()) groups[e.hardlink].push_back(path);
+  std::unordered_map<std::string, std::string> out;
+  for (auto& [first, links] : groups) {
+    std::string rep = first;
+    for (auto& l : links) rep = std::min(rep, l);
+    if (fs.find(first)) out[first] = rep;
+    for (auto& l : links) out[l] = rep;
+  }
+  return out;
+}
+
+std::string group_of(const std::unordered_map<std::string, std::string>& g, const std::string& path) {
+  auto it = g.find(path);
+  return it == g.end() ? std::string() : it->second;
+}
+
+std::string xattr_detail(const Entry& a, const Entry& b) {
+  std::map<std::string, std::pair<const std::string*, const std::string*>> all;
+  for (auto& [k, v] : a.xattrs) all[k].first = &v;
+  for (auto& [k, v] : b.xattrs) all[k].second = &v;
+  std::string out;
+  for (auto& [k, p] : all) {
+    const char* what = !p.first ? "added" : !p.second ? "removed" : *p.first != *p.second ? "changed" : nullptr;
+    if (what) out += (out.empty() ? "" : ", ") + k + " " + what;
+  }
+  return out;
+}
+
+std::string delta(int64_t d) {
+  std::string sign = d < 0 ? "-" : "+";
+  uint64_t s = d < 0 ? static_cast<uint64_t>(-(d + 1)) + 1 : static_cast<uint64_t>(d);
+  if (s < 60) return fmt::format("{}{}s", sign, s);
+  if (s < 3600) return fmt::format("{}{}m{}s", sign, s / 60, s % 60);
+  if (s < 86400) return fmt::format("{}{}h{}m", sign, s / 3600, (s % 3600) / 60);
+  return fmt::format("{}{}d{}h", sign, s / 86400, (s % 86400) / 3600);
+}
+
+}  // namespace
+
+const char* kind_name(ChangeKind k) {
+  switch (k) {
+    case ChangeKind::Added: return "added";
+    case ChangeKind::Removed: return "removed";
+    case ChangeKind::Changed: return "changed";
+  }
+  return "?";
+}
+
+
+std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b) {
+  std::vector<Change> out;
+  auto ga = hardlink_groups(a), gb = hardlink_groups(b);
+  auto ia = a.entries().begin(), ea = a.entries().end();
+  auto ib = b.entries().begin(), eb = b.entries().end();
+  while (ia != ea || ib != eb) {
+    if (ib == eb || (ia != ea && ia->first < ib->first)) {
+      Change c;
+      c.path = ia->first;
+      c.kind = ChangeKind::Removed;
+      c.type_a = ia->second.type;
+      c.size_a = ia->second.size;
+      c.mode_a = ia->second.mode;
+      c.layer_a = ia->second.layer;
+      c.detail = std::string(type_name(c.type_a)) + " only in A";
+      out.push_back(std::move(c));
+      ++ia;
+      continue;
+    }
+    if (ia == ea || ib->first < ia->first) {
+      Change c;
+      c.path = ib->first;
+      c.kind = ChangeKind::Added;
+      c.type_b = ib->second.type;
+      c.size_b = ib->second.size;
+      c.mode_b = ib->second.mode;
+      c.layer_b = ib->second.layer;
+      c.detail = std::string(type_name(c.type_b)) + " only in B";
+      out.push_back(std::move(c));
+      ++ib;
+      continue;
+    }
+    const Entry& x = ia->second;
+    const Entry& y = ib->second;
+    uint16_t attrs = 0;
+    std::vector<std::string> parts;
+    if (x.type != y.type) {
+      attrs |= kType;
+      parts.push_back(fmt::format("type {} → {}", type_name(x.type), type_name(y.type)));
+    }
+    if (x.type == EntryType::File && y.type == EntryType::File && (x.hash != y.hash || x.size != y.size)) {
+      attrs |= kContent;
+      parts.push_back(x.size == y.size ? fmt::format("content ({} bytes both)", x.size)
+                                       : fmt::format("content (size {} → {})", x.size, y.size));
+    }
+    if (x.mode != y.mode) {
+      attrs |= kMode;
+      parts.push_back(fmt::format("mode {:04o} → {:04o}", x.mode, y.mode));
+    }
+    if (x.uid != y.uid) {
+      attrs |= kUid;
+      parts.push_back(fmt::format("uid {} → {}", x.uid, y.uid));
+    }
+    if (x.gid != y.gid) {
+      attrs |= kGid;
+      parts.push_back(fmt::format("gid {} → {}", x.gid, y.gid));
+    }
+    if (x.mtime != y.mtime) {
+      attrs |= kMtime;
+      parts.push_back(fmt::format("mtime {} → {} ({})", format_time(x.mtime), format_time(y.mtime), delta(y.mtime - x.mtime)));
+    }
+    if (x.xattrs != y.xattrs) {
+      attrs |= kXattrs;
+      parts.push_back("xattrs: " + xattr_detail(x, y));
+    }
+    if (x.type == EntryType::Symlink && y.type == EntryType::Symlink && x.link != y.link) {
+      attrs |= kLink;
+      parts.push_back(fmt::format("link {} → {}", x.link, y.link));
+    }
+    if ((x.type == EntryType::Char || x.type == EntryType::Block) && x.type == y.type &&
+        (x.dev_major != y.dev_major || x.dev_minor != y.dev_minor)) {
+      attrs |= kDevice;
+      parts.push_back(fmt::format("device {},{} → {},{}", x.dev_major, x.dev_minor, y.dev_major, y.dev_minor));
+    }
+    std::string hx = group_of(ga, ia->first), hy = group_of(gb, ib->first);
+    if (hx != hy) {
+      attrs |= kHardlink;
+      parts.push_back(fmt::format("hardlinked with {} → {}", hx.empty() ? "(none)" : hx, hy.empty() ? "(none)" : hy));
+    }
+    if (attrs) {
+      Change c;
+      c.path = ia->first;
+      c.kind = ChangeKind::Changed;
+      c.attrs = attrs;
+      c.type_a = x.type;
+      c.type_b = y.type;
+      c.size_a = x.size;
+      c.size_b = y.size;
+      c.mode_a = x.mode;
+      c.mode_b = y.mode;
+      c.layer_a = x.layer;
+      c.layer_b = y.layer;
+      for (auto& p : parts) c.detail += (c.detail.empty() ? "" : "; ") + p;
+      out.push_back(std::move(c));
+    }
+    ++ia;
+    ++ib;
+  }
+  return out;
+}
+
+}  // namespace imagelint::drift

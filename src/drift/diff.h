@@ -1,0 +1,55 @@
+// `imagelint diff`: two builds of the same image, every difference found, classified and
+// explained. Identity tiers first (same manifest: identical; same diff_ids: no file can differ),
+// then one streaming pass over each image (both at once, one thread each), an entry-by-entry
+// comparison, and a second read of only the layers that hold files a normaliser or the unified
+// diff needs.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "drift/compare.h"
+#include "drift/rules.h"
+#include "fs/layer_reader.h"
+#include "image/image.h"
+
+namespace imagelint::drift {
+
+struct DiffOptions {
+  uint64_t normalise_cap = 512ull << 20;  // larger files are not normalised (a note says so)
+  uint64_t text_cap = 64u << 10;          // files up to this size may get a unified diff
+  uint64_t text_budget = 64ull << 20;     // bytes of text held for unified diffs, per image
+  size_t max_udiffs = 200;
+};
+
+struct Hazard {
+  std::string path, rule, category, description;
+  bool in_a = false, in_b = false, equal = false;  // equal: same content in both
+};
+
+enum class Verdict { Identical, Reproducible, Drift };
+const char* verdict_name(Verdict v);
+
+struct DiffResult {
+  Verdict verdict = Verdict::Drift;
+  std::string tier;  // "manifest", "diff_ids" or "files": how far the comparison had to go
+  std::vector<Change> changes;
+  std::vector<ConfigChange> config;
+  PackageDiff packages;
+  std::vector<Hazard> hazards;
+  std::vector<std::string> hints;  // root causes, most important first
+  std::vector<std::string> notes;  // how the reading went (normalisers that could not read a file, …)
+  std::vector<LayerStats> layers_a, layers_b;
+  size_t files_a = 0, files_b = 0;
+  size_t same_layers = 0;  // leading layers with equal diff_ids
+  int rereads = 0;         // layers read a second time for content
+  // Summary
+  size_t added = 0, removed = 0, changed = 0;
+  std::map<std::string, size_t> by_class, by_category;  // files and config fields
+};
+
+// Throws InputError when either image cannot be read.
+DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt = {});
+
+}  // namespace imagelint::drift

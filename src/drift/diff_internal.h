@@ -1,0 +1,44 @@
+// Internal to drift/: the pieces of run_diff that classify changes, find hazards and write hints.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "drift/diff.h"
+#include "drift/normalise.h"
+#include "facts/rpmdb.h"
+#include "fs/filesystem.h"
+
+namespace imagelint::drift::internal {
+
+// What the second read learnt about one image's files.
+struct SideContent {
+  std::map<std::string, std::map<std::string, Substance>> substance;  // path -> normaliser -> result
+  std::map<std::string, std::string> text;                            // small text files, for unified diffs
+  std::map<std::string, std::string> too_large;                       // path -> normaliser it was too large for
+};
+
+struct ClassifyContext {
+  const DriftRules& rules;
+  const SideContent& a;
+  const SideContent& b;
+  const PackageDiff& packages;
+  const PackageDb* db_a = nullptr;
+  const PackageDb* db_b = nullptr;
+  std::map<std::string, std::string> package_story;  // NEVRA -> "kmod-zfs 2.2.7-1.el10 → 2.2.8-1.el10"
+  std::map<std::string, size_t> rule_counts;         // rule id -> changes it classified
+};
+
+void prepare_package_story(ClassifyContext& cx);
+// The normalisers a change may need, in rule order, up to the first matching rule without one.
+std::vector<std::string> normalisers_for(const DriftRules& rules, const Change& c);
+bool is_hazard_path(const DriftRules& rules, const std::string& path, const HazardRule** which);
+void classify(Change& c, ClassifyContext& cx);
+
+// Hazards in either image (b may be the same filesystem as a).
+std::vector<Hazard> find_hazards(const DriftRules& rules, const FileSystem& a, const FileSystem& b);
+
+std::vector<std::string> make_hints(const DiffResult& r, const DriftRules& rules,
+                                    const std::map<std::string, size_t>& rule_counts);
+
+}  // namespace imagelint::drift::internal

@@ -1,0 +1,28 @@
+// Reports of `imagelint diff`: text (verdict, hints, categories, details), json (schema
+// imagelint.diff/v1) and markdown (a merge-request comment). One function per format.
+#pragma once
+#include <string>
+
+#include "drift/diff.h"
+#include "image/image.h"
+
+namespace imagelint {
+
+struct DiffReport {
+  const Image& a;
+  const Image& b;
+  const drift::DiffResult& result;
+  const drift::DriftRules& rules;
+  double seconds = 0;
+  bool color = false;
+  size_t max_noise_examples = 5;  // text and markdown: noise paths shown per category
+};
+
+using DiffWriter = std::string (*)(const DiffReport&);
+DiffWriter find_diff_writer(const std::string& format);  // nullptr for an unknown format
+
+std::string diff_text(const DiffReport& r);
+std::string diff_json(const DiffReport& r);
+std::string diff_markdown(const DiffReport& r);
+
+}  // namespace imagelint
