@@ -38,6 +38,7 @@ struct Named {
 // Sorted by name.
 constexpr Named kNormalisers[] = {
     {"gzip", guarded<normalise_gzip>},
+    {"initramfs", guarded<normalise_initramfs>},
     {"kmod", guarded<normalise_kmod>},
     {"pyc", guarded<normalise_pyc>},
     {"shadow", guarded<normalise_shadow>},

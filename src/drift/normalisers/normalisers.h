@@ -19,6 +19,7 @@ void count_decompressed(uint64_t* total, size_t n, uint64_t limit = kMaxDecompre
                         const char* what = "8 GiB");
 
 Substance normalise_gzip(std::string_view bytes);
+Substance normalise_initramfs(std::string_view bytes);
 Substance normalise_kmod(std::string_view bytes);
 Substance normalise_pyc(std::string_view bytes);
 Substance normalise_shadow(std::string_view bytes);
