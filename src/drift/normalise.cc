@@ -41,6 +41,7 @@ constexpr Named kNormalisers[] = {
     {"initramfs", guarded<normalise_initramfs>},
     {"kmod", guarded<normalise_kmod>},
     {"pyc", guarded<normalise_pyc>},
+    {"rpmdb", guarded<normalise_rpmdb>},
     {"shadow", guarded<normalise_shadow>},
 };
 

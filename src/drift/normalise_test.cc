@@ -10,7 +10,7 @@ namespace {
 
 TEST(NormaliserRegistry, NamesAreSortedAndResolve) {
   std::vector<std::string> names = normaliser_names();
-  EXPECT_EQ(names, (std::vector<std::string>{"gzip", "initramfs", "kmod", "pyc", "shadow"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"gzip", "initramfs", "kmod", "pyc", "rpmdb", "shadow"}));
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   for (const auto& n : names) EXPECT_NE(find_normaliser(n), nullptr) << n;
   EXPECT_EQ(find_normaliser("tar"), nullptr);
@@ -31,6 +31,7 @@ TEST(NormaliserRegistry, ThrownErrorsBecomeNotOk) {
   EXPECT_FALSE(find_normaliser("gzip")("").ok);
   EXPECT_FALSE(find_normaliser("kmod")("").ok);
   EXPECT_FALSE(find_normaliser("pyc")("").ok);
+  EXPECT_FALSE(find_normaliser("rpmdb")("").ok);
   EXPECT_FALSE(find_normaliser("initramfs")("").ok);
   EXPECT_TRUE(find_normaliser("shadow")("").ok);  // an empty shadow is a shadow
 }

@@ -22,6 +22,7 @@ Substance normalise_gzip(std::string_view bytes);
 Substance normalise_initramfs(std::string_view bytes);
 Substance normalise_kmod(std::string_view bytes);
 Substance normalise_pyc(std::string_view bytes);
+Substance normalise_rpmdb(std::string_view bytes);
 Substance normalise_shadow(std::string_view bytes);
 
 }  // namespace imagelint::drift
