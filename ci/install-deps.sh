@@ -8,7 +8,7 @@ packages=(
   libarchive-dev libxxhash-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev
   libssl-dev zlib1g-dev libzstd-dev liblzma-dev libgtest-dev libsqlite3-dev
   # real tools the tests use as oracles, and the benchmark baseline
-  umoci skopeo libarchive-tools zstd xz-utils gzip rpm binutils
+  umoci skopeo libarchive-tools zstd xz-utils gzip rpm binutils python3
   # the benchmark
   time bc
 )

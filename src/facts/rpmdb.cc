@@ -99,7 +99,8 @@ void check_sqlite_header(std::string_view bytes, const std::string& where) {
 
 }  // namespace
 
-PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_path, std::optional<uint64_t> wal_size) {
+void for_each_rpmdb_row(std::string_view bytes, std::string_view display_path,
+                        const std::function<void(int64_t hnum, std::optional<std::string_view> blob)>& row) {
   const std::string where(display_path);
   if (bytes.size() > kRpmMaxDbBytes)
     throw InputError(where, "rpm database of " + std::to_string(bytes.size()) + " bytes (at most 1 GiB)");
@@ -160,6 +161,22 @@ PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_pat
       throw InputError(where, "Packages is a " + std::string(type ? type : "NULL") + ", not a table");
   }
 
+  StmtPtr s = prepare("SELECT hnum, blob FROM Packages");
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    int64_t hnum = sqlite3_column_int64(s.get(), 0);
+    if (sqlite3_column_type(s.get(), 1) != SQLITE_BLOB) {
+      row(hnum, std::nullopt);
+      continue;
+    }
+    const void* data = sqlite3_column_blob(s.get(), 1);
+    int len = sqlite3_column_bytes(s.get(), 1);
+    row(hnum, std::string_view(static_cast<const char*>(data), data ? static_cast<size_t>(len) : 0));
+  }
+  if (rc != SQLITE_DONE) throw InputError(where, std::string("reading Packages: ") + sqlite3_errmsg(db.get()));
+}
+
+PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_path, std::optional<uint64_t> wal_size) {
+  const std::string where(display_path);
   PackageDb out;
   if (wal_size && *wal_size > 0)
     out.notes.push_back(where + ": a " + std::to_string(*wal_size) +
@@ -167,32 +184,27 @@ PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_pat
                         "not seen");
 
   // Table scan order is hnum order (it is the rowid), the order `rpm -qa` prints.
-  StmtPtr s = prepare("SELECT hnum, blob FROM Packages");
   std::vector<std::pair<int64_t, Package>> rows;
   uint64_t path_bytes = 0;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    int64_t hnum = sqlite3_column_int64(s.get(), 0);
+  for_each_rpmdb_row(bytes, display_path, [&](int64_t hnum, std::optional<std::string_view> blob_or_not) {
     std::string label = where + ": package #" + std::to_string(hnum);
-    if (sqlite3_column_type(s.get(), 1) != SQLITE_BLOB) {
+    if (!blob_or_not) {
       out.errors.push_back(label + ": blob is not a BLOB");
-      continue;
+      return;
     }
-    const void* data = sqlite3_column_blob(s.get(), 1);
-    int len = sqlite3_column_bytes(s.get(), 1);
-    std::string_view blob(static_cast<const char*>(data), data ? static_cast<size_t>(len) : 0);
+    std::string_view blob = *blob_or_not;
     Package p;
     std::string why;
     if (!parse_rpm_header(blob, p, &why)) {
       out.errors.push_back(label + ": " + why);
-      continue;
+      return;
     }
     if (!why.empty()) out.errors.push_back(label + " (" + p.nevra + "): " + why);
     for (const auto& f : p.files) path_bytes += f.size() + 1;
     if (path_bytes > kRpmMaxDbPathBytes)
       throw InputError(where, "the file lists add up to more than 256 MiB of paths");
     rows.emplace_back(hnum, std::move(p));
-  }
-  if (rc != SQLITE_DONE) throw InputError(where, std::string("reading Packages: ") + sqlite3_errmsg(db.get()));
+  });
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   out.packages.reserve(rows.size());
   for (auto& r : rows) out.packages.push_back(std::move(r.second));

@@ -81,6 +81,13 @@ bool parse_rpm_header(std::string_view blob, Package& out, std::string* error);
 PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_path,
                             std::optional<uint64_t> wal_size = std::nullopt);
 
+// The part of read_rpmdb_sqlite that opens the database (same bounds and checks, the same private
+// in-memory copy with WAL mode switched off, the same defensive settings): calls row for every row
+// of Packages in table-scan order, with blob nullopt when that column is not a BLOB. Throws
+// InputError (naming display_path) when the database cannot be read; whatever row throws passes.
+void for_each_rpmdb_row(std::string_view bytes, std::string_view display_path,
+                        const std::function<void(int64_t hnum, std::optional<std::string_view> blob)>& row);
+
 enum class RpmBackend { none, sqlite, ndb, bdb };
 // By the file name alone: rpmdb.sqlite, Packages.db (ndb), Packages (Berkeley DB).
 RpmBackend rpm_backend_of(std::string_view path);

@@ -35,6 +35,7 @@ Compression detect_compression(const unsigned char* p, size_t n, const std::stri
 struct Decoder::Impl {
   Compression kind;
   std::string display;
+  bool first_only = false;
   bool done = false;
   z_stream gz{};
   bool gz_init = false;
@@ -66,7 +67,7 @@ struct Decoder::Impl {
     int rc = inflate(&gz, Z_NO_FLUSH);
     *consumed = avail_in - gz.avail_in;
     size_t produced = avail_out - gz.avail_out;
-    if (rc == Z_STREAM_END) gz_between = true;
+    if (rc == Z_STREAM_END) (first_only ? done : gz_between) = true;
     else if (rc != Z_OK && rc != Z_BUF_ERROR) fail(std::string("corrupt gzip stream: ") + (gz.msg ? gz.msg : "inflate failed"));
     else if (produced == 0 && *consumed == 0 && in_len == 0 && at_end)
       fail("truncated gzip stream (ends before the end of the compressed data)");
@@ -82,6 +83,7 @@ struct Decoder::Impl {
     if (in_len) zstd_any = true;
     // A call that moved nothing reports a hint for the next frame: not a frame in progress.
     if (ib.pos || ob.pos) zstd_hint = rc;
+    if (first_only && (ib.pos || ob.pos) && rc == 0) done = true;  // a frame ended, all flushed
     *consumed = ib.pos;
     if (ob.pos == 0 && in_len == 0 && at_end) {
       if (zstd_hint != 0 || !zstd_any) fail("truncated zstd stream (ends inside a frame)");
@@ -107,9 +109,10 @@ struct Decoder::Impl {
   }
 };
 
-Decoder::Decoder(Compression kind, std::string display) : impl_(std::make_unique<Impl>()) {
+Decoder::Decoder(Compression kind, std::string display, bool first_stream_only) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   m.kind = kind;
+  m.first_only = first_stream_only;
   m.display = std::move(display);
   switch (kind) {
     case Compression::Gzip:
@@ -123,7 +126,7 @@ Decoder::Decoder(Compression kind, std::string display) : impl_(std::make_unique
       ZSTD_DCtx_setParameter(m.zd, ZSTD_d_windowLogMax, 27);
       break;
     case Compression::Xz:
-      if (lzma_stream_decoder(&m.xz, 1ull << 30, LZMA_CONCATENATED) != LZMA_OK) m.fail("cannot initialise liblzma");
+      if (lzma_stream_decoder(&m.xz, 1ull << 30, first_stream_only ? 0 : LZMA_CONCATENATED) != LZMA_OK) m.fail("cannot initialise liblzma");
       m.xz_init = true;
       break;
     case Compression::None: break;

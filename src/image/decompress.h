@@ -20,7 +20,10 @@ Compression detect_compression(const unsigned char* p, size_t n, const std::stri
 
 class Decoder {
  public:
-  Decoder(Compression kind, std::string display);
+  // first_stream_only: done() after the first gzip member, zstd frame or xz stream, leaving what
+  // follows unread (step's *consumed says where it ends), as for an initramfs whose compressed
+  // archive is followed by padding or another archive. Otherwise every member/frame/stream is read.
+  Decoder(Compression kind, std::string display, bool first_stream_only = false);
   ~Decoder();
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;

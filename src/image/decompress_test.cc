@@ -1,6 +1,7 @@
 #include "image/decompress.h"
 
 #include <gtest/gtest.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -135,6 +136,41 @@ TEST(Decompress, RefusesBzip2Clearly) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("bzip2"), std::string::npos);
+  }
+}
+
+// first_stream_only: the decoder stops at the end of the first member/frame/stream and says how
+// much input that took, so that what follows (padding, another archive) can be read by others.
+TEST(Decompress, FirstStreamOnlyStopsAtItsEnd) {
+  std::string xz_out(lzma_stream_buffer_bound(5), '\0');
+  size_t xz_len = 0;
+  ASSERT_EQ(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, nullptr, reinterpret_cast<const uint8_t*>("hello"), 5,
+                                    reinterpret_cast<uint8_t*>(xz_out.data()), &xz_len, xz_out.size()),
+            LZMA_OK);
+  xz_out.resize(xz_len);
+  const std::pair<Compression, std::string> cases[] = {
+      {Compression::Gzip, gzip("hello")}, {Compression::Zstd, zstd("hello")}, {Compression::Xz, xz_out}};
+  for (const auto& [kind, stream] : cases) {
+    for (const std::string& tail : {std::string("\0\0\0\0more"), gzip("next"), std::string()}) {
+      std::string in = stream + tail;
+      Decoder d(kind, "test", true);
+      std::string out;
+      size_t pos = 0;
+      char buf[3];
+      for (int guard = 0; !d.done() && guard < 1000; ++guard) {
+        size_t used = 0;
+        size_t got = d.step(reinterpret_cast<const unsigned char*>(in.data()) + pos, in.size() - pos, &used, buf,
+                            sizeof buf, true);
+        pos += used;
+        out.append(buf, got);
+      }
+      EXPECT_TRUE(d.done()) << compression_name(kind);
+      EXPECT_EQ(out, "hello") << compression_name(kind);
+      EXPECT_EQ(pos, stream.size()) << compression_name(kind);
+    }
+    // Cut short, it is still an error.
+    Decoder d(kind, "test", true);
+    EXPECT_THROW(d.feed(stream.data(), stream.size() - 3, true, [](const char*, size_t) {}), InputError);
   }
 }
 
