@@ -15,3 +15,7 @@ build/imagelint cat "$out/example.oci.tar" /etc/os-release
 build/imagelint rules
 # The example has findings on purpose (modules installed after depmod, no zfs package): exit 1.
 build/imagelint check "$out/example.oci.tar" || echo "imagelint check exited $? (1 = findings)"
+# A second build of the same recipe: other mtimes, a signed zfs module, one more registry in the
+# container policy, a log. diff explains each difference (exit 1: the policy change is drift).
+build/imagelint-fixture --oci-archive "$out/example-rebuild.oci.tar" fixtures/recipes/example-rebuild.json
+build/imagelint diff "$out/example.oci.tar" "$out/example-rebuild.oci.tar" || echo "imagelint diff exited $? (1 = drift)"

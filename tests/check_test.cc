@@ -15,39 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// An rpm database written by Debian's rpm, with packages whose %files are given.
-struct RpmPkg {
-  std::string name, version, release, files;  // files: shell lines creating paths under %{buildroot}, then %files list
-  std::string listed;
-};
-
-std::string make_rpmdb(const TempDir& d, const std::vector<RpmPkg>& pkgs) {
-  std::vector<std::string> define;
-  if (run({"sh", "-c", "test \"$(rpm --eval %_db_backend)\" = sqlite"}).code != 0) define = {"--define", "_db_backend sqlite"};
-  auto rpm = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv{"rpm"};
-    argv.insert(argv.end(), define.begin(), define.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
-  };
-  std::string db = d / "rpmdb";
-  fs::create_directories(db);
-  EXPECT_EQ(rpm({"--initdb", "--dbpath", db}).code, 0);
-  std::vector<std::string> install{"-i", "--justdb", "--nodeps", "--noscripts", "--dbpath", db};
-  for (const RpmPkg& p : pkgs) {
-    std::string spec = d / (p.name + ".spec");
-    write_file(spec, "Name: " + p.name + "\nVersion: " + p.version + "\nRelease: " + p.release +
-                         "\nSummary: t\nLicense: MIT\nBuildArch: noarch\n%description\nt\n%install\n" + p.files +
-                         "\n%files\n" + p.listed + "\n");
-    Result b = run({"rpmbuild", "-bb", "--define", "_topdir " + (d / "top"), spec});
-    EXPECT_EQ(b.code, 0) << b.err;
-  }
-  for (auto& e : fs::directory_iterator(d / "top/RPMS/noarch")) install.push_back(e.path());
-  Result i = rpm(install);
-  EXPECT_EQ(i.code, 0) << i.err;
-  return read_file(db + "/rpmdb.sqlite");
-}
-
 fixture::RecipeEntry module(const std::string& path, const std::string& name, const std::string& version,
                             const std::string& kver) {
   fixture::RecipeEntry e;

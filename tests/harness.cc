@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -142,6 +144,49 @@ std::vector<std::string> lines(const std::string& text) {
   std::string l;
   while (std::getline(ss, l)) out.push_back(l);
   return out;
+}
+
+namespace {
+
+std::vector<std::string> rpm_argv(std::vector<std::string> args) {
+  std::vector<std::string> argv{"rpm"};
+  if (run({"sh", "-c", "test \"$(rpm --eval %_db_backend)\" = sqlite"}).code != 0) {
+    argv.push_back("--define");
+    argv.push_back("_db_backend sqlite");
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+std::vector<std::string> build_rpms(const TempDir& d, const std::vector<RpmPkg>& pkgs) {
+  std::vector<std::string> out;
+  for (const RpmPkg& p : pkgs) {
+    std::string top = d / ("top-" + p.name + "-" + p.version + "-" + p.release);
+    std::string spec = d / (p.name + "-" + p.version + "-" + p.release + ".spec");
+    write_file(spec, "Name: " + p.name + "\nVersion: " + p.version + "\nRelease: " + p.release +
+                         "\nSummary: t\nLicense: MIT\nBuildArch: noarch\n%description\nt\n%install\n" + p.files +
+                         "\n%files\n" + p.listed + "\n");
+    Result b = run({"rpmbuild", "-bb", "--define", "_topdir " + top, spec});
+    EXPECT_EQ(b.code, 0) << b.err;
+    for (auto& e : fs::directory_iterator(top + "/RPMS/noarch")) out.push_back(e.path());
+  }
+  return out;
+}
+
+std::string install_rpmdb(const std::string& dbdir, const std::vector<std::string>& rpm_files) {
+  fs::create_directories(dbdir);
+  EXPECT_EQ(run(rpm_argv({"--initdb", "--dbpath", dbdir})).code, 0);
+  std::vector<std::string> install{"-i", "--justdb", "--nodeps", "--noscripts", "--dbpath", dbdir};
+  install.insert(install.end(), rpm_files.begin(), rpm_files.end());
+  Result i = run(rpm_argv(install));
+  EXPECT_EQ(i.code, 0) << i.err;
+  return read_file(dbdir + "/rpmdb.sqlite");
+}
+
+std::string make_rpmdb(const TempDir& d, const std::vector<RpmPkg>& pkgs) {
+  return install_rpmdb(d / "rpmdb", build_rpms(d, pkgs));
 }
 
 }  // namespace testing_util

@@ -47,6 +47,19 @@ CheckRun check_image(const fixture::Recipe& r, const std::vector<std::string>& a
 // The good tier-3 instance image (fixtures/recipes/good-instance.json) plus one layer per list.
 fixture::Recipe good_instance_plus(const std::vector<std::vector<fixture::RecipeEntry>>& layers);
 
+// An rpm database written by Debian's rpm (sqlite backend): each package is built with rpmbuild
+// and installed with --justdb. files: shell lines creating paths under %{buildroot}; listed: the
+// %files section. Returns the bytes of rpmdb.sqlite.
+struct RpmPkg {
+  std::string name, version, release, files;
+  std::string listed;
+};
+std::string make_rpmdb(const TempDir& d, const std::vector<RpmPkg>& pkgs);
+// The two halves of make_rpmdb: build .rpm files (paths returned), install them into a fresh
+// database directory (the bytes of its rpmdb.sqlite returned).
+std::vector<std::string> build_rpms(const TempDir& d, const std::vector<RpmPkg>& pkgs);
+std::string install_rpmdb(const std::string& dbdir, const std::vector<std::string>& rpm_files);
+
 std::string source_dir();  // the repository root
 fixture::Recipe recipe(const std::string& name);  // fixtures/recipes/NAME.json
 std::string read_file(const std::string& path);
