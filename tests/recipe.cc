@@ -372,7 +372,15 @@ std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& mo
   section(1, 1, 6, text_off, text.size());      // .text PROGBITS AX
   section(7, 1, 2, info_off, info.size());      // .modinfo PROGBITS A
   section(16, 3, 0, names_off, names.size());   // .shstrtab STRTAB
-  if (sign) elf += std::string(256, '\x30') + "~Module signature appended~\n";
+  if (sign) {
+    // As the kernel's sign-file appends it: the PKCS#7 blob, struct module_signature (algo, hash,
+    // id_type = 2 for PKCS#7, signer_len, key_id_len, pad[3], big-endian sig_len), the marker.
+    const uint32_t sig_len = 256;
+    elf += std::string(sig_len, '\x30');
+    elf += std::string("\0\0\x02\0\0\0\0\0", 8);
+    for (int shift = 24; shift >= 0; shift -= 8) elf += static_cast<char>((sig_len >> shift) & 0xff);
+    elf += "~Module signature appended~\n";
+  }
   if (how == "none") return elf;
   return compress(elf, how == "zst" ? "zstd" : how == "gz" ? "gzip" : how);
 }

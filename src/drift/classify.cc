@@ -55,12 +55,16 @@ void prepare_package_story(ClassifyContext& cx) {
   for (auto& n : cx.packages.removed) cx.package_story[n] = n + " removed";
 }
 
-std::vector<std::string> normalisers_for(const DriftRules& rules, const Change& c) {
+std::vector<std::string> normalisers_for(const DriftRules& rules, const Change& c, bool* settled_noise) {
   std::vector<std::string> out;
+  if (settled_noise) *settled_noise = false;
   if (is_hazard_path(rules, c.path, nullptr)) return out;
   for (const DriftRule& r : rules.rules) {
     if (!rule_matches(r, c)) continue;
-    if (r.normaliser.empty()) break;
+    if (r.normaliser.empty()) {
+      if (settled_noise) *settled_noise = r.cls == Class::Noise && !r.packages_explain;
+      break;
+    }
     if (content_change(c) && std::find(out.begin(), out.end(), r.normaliser) == out.end()) out.push_back(r.normaliser);
   }
   return out;

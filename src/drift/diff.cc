@@ -1,5 +1,6 @@
 #include "drift/diff.h"
 
+#include <chrono>
 #include <exception>
 #include <thread>
 
@@ -143,8 +144,15 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
 
   // Tier 3: both final filesystems, entry by entry.
   r.tier = "files";
+  auto t0 = std::chrono::steady_clock::now();
+  auto lap = [&](const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    r.timings.push_back({phase, std::chrono::duration<double>(now - t0).count()});
+    t0 = now;
+  };
   const Image* imgs[2] = {&a, &b};
   auto [ga, gb] = both<Gathered>([&](int i) { return gather_facts(*imgs[i]); });
+  lap("read both images");
   ga.captures.reset();  // the facts are read; their captured bytes are not needed any more
   gb.captures.reset();
   const FileSystem& fa = ga.built.fs;
@@ -161,6 +169,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   r.changes = compare_filesystems(fa, fb);
   r.packages = diff_packages(ga.facts.packages, gb.facts.packages);
   r.hazards = internal::find_hazards(rules, fa, fb);
+  lap("compare");
 
   // What the second read must fetch.
   std::map<std::string, Want> wants;
@@ -169,9 +178,11 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
         c.type_b != EntryType::File)
       continue;
     Want w;
-    w.normalisers = internal::normalisers_for(rules, c);
-    // Never show the bytes of a file that is not world-readable (shadow, keys) or of a hazard.
-    w.text = c.size_a <= opt.text_cap && c.size_b <= opt.text_cap && (c.mode_a & 04) && (c.mode_b & 04) &&
+    bool noise = false;
+    w.normalisers = internal::normalisers_for(rules, c, &noise);
+    // Never show the bytes of a file that is not world-readable (shadow, keys) or of a hazard;
+    // nor fetch them for a change that is noise whatever its bytes (logs, caches).
+    w.text = !noise && c.size_a <= opt.text_cap && c.size_b <= opt.text_cap && (c.mode_a & 04) && (c.mode_b & 04) &&
              !internal::is_hazard_path(rules, c.path, nullptr);
     if (!w.normalisers.empty() || w.text) wants[c.path] = std::move(w);
   }
@@ -183,6 +194,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
     sides[0] = std::move(sa);
     sides[1] = std::move(sb);
     r.rereads = rereads[0] + rereads[1];
+    lap("read changed files again");
   }
 
   internal::ClassifyContext cx{rules, sides[0], sides[1], r.packages, &ga.facts.packages, &gb.facts.packages, {}, {}};
@@ -200,6 +212,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
     r.notes.push_back(fmt::format("{}: larger than {} MiB, not normalised ({})", path, opt.normalise_cap >> 20, n));
   summarise(r);
   r.hints = internal::make_hints(r, rules, cx.rule_counts);
+  lap("classify");
   return r;
 }
 

@@ -44,6 +44,7 @@ struct DiffResult {
   size_t files_a = 0, files_b = 0;
   size_t same_layers = 0;  // leading layers with equal diff_ids
   int rereads = 0;         // layers read a second time for content
+  std::vector<std::pair<std::string, double>> timings;  // phase -> seconds (wall)
   // Summary
   size_t added = 0, removed = 0, changed = 0;
   std::map<std::string, size_t> by_class, by_category;  // files and config fields

@@ -31,7 +31,9 @@ struct ClassifyContext {
 
 void prepare_package_story(ClassifyContext& cx);
 // The normalisers a change may need, in rule order, up to the first matching rule without one.
-std::vector<std::string> normalisers_for(const DriftRules& rules, const Change& c);
+// *settled_noise: that rule (reached whatever the normalisers say) makes the change noise, so
+// its bytes are not worth showing.
+std::vector<std::string> normalisers_for(const DriftRules& rules, const Change& c, bool* settled_noise = nullptr);
 bool is_hazard_path(const DriftRules& rules, const std::string& path, const HazardRule** which);
 void classify(Change& c, ClassifyContext& cx);
 

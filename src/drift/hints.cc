@@ -13,14 +13,25 @@ namespace imagelint::drift::internal {
 
 namespace {
 
-std::string fill(std::string tmpl, size_t count) {
-  const std::string key = "{count}";
-  for (size_t at = tmpl.find(key); at != std::string::npos; at = tmpl.find(key, at)) {
-    std::string n = with_commas(count);
-    tmpl.replace(at, key.size(), n);
-    at += n.size();
+// "{count}" becomes the number; "{one|many}" the first word for a count of 1, else the second
+// ("{count} module{|s} differ{s|}").
+std::string fill(const std::string& tmpl, size_t count) {
+  std::string out;
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    size_t close = tmpl[i] == '{' ? tmpl.find('}', i) : std::string::npos;
+    if (close == std::string::npos) {
+      out += tmpl[i++];
+      continue;
+    }
+    std::string inner = tmpl.substr(i + 1, close - i - 1);
+    size_t bar = inner.find('|');
+    if (inner == "count") out += with_commas(count);
+    else if (bar != std::string::npos) out += count == 1 ? inner.substr(0, bar) : inner.substr(bar + 1);
+    else out += tmpl.substr(i, close - i + 1);
+    i = close + 1;
   }
-  return tmpl;
+  return out;
 }
 
 }  // namespace
@@ -42,7 +53,7 @@ std::vector<std::string> make_hints(const DiffResult& r, const DriftRules& rules
                               with_commas(unexplained), unexplained == 1 ? "difference" : "differences"));
   if (!r.packages.empty()) {
     size_t p = r.packages.added.size() + r.packages.removed.size() + r.packages.changed.size();
-    out.push_back(fmt::format("package set changed: {} {} explain {} {}", p, p == 1 ? "package" : "packages",
+    out.push_back(fmt::format("package set changed: {} {} {} {}", p, p == 1 ? "package explains" : "packages explain",
                               with_commas(by_packages), by_packages == 1 ? "file" : "files"));
   }
   std::vector<std::string> drift_fields, noise_fields;

@@ -227,6 +227,8 @@ std::string diff_json(const DiffReport& r) {
   }
   j["notes"] = d.notes;
   j["seconds"] = r.seconds;
+  j["timings"] = json::object();
+  for (auto& [phase, secs] : d.timings) j["timings"][phase] = secs;
   // Bytes from the image (paths, diffs) may be invalid UTF-8: replace rather than fail.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
