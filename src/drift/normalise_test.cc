@@ -5,6 +5,9 @@
 
 #include <algorithm>
 
+#include "drift/normalisers/normalisers.h"
+#include "util/error.h"
+
 namespace imagelint::drift {
 namespace {
 
@@ -34,6 +37,16 @@ TEST(NormaliserRegistry, ThrownErrorsBecomeNotOk) {
   EXPECT_FALSE(find_normaliser("rpmdb")("").ok);
   EXPECT_FALSE(find_normaliser("initramfs")("").ok);
   EXPECT_TRUE(find_normaliser("shadow")("").ok);  // an empty shadow is a shadow
+}
+
+TEST(NormaliserRegistry, DecompressedBytesAreCapped) {
+  uint64_t total = 0;
+  count_decompressed(&total, 100, 150, "150 bytes");
+  EXPECT_EQ(total, 100u);
+  EXPECT_THROW(count_decompressed(&total, 51, 150, "150 bytes"), InputError);
+  total = kMaxDecompressed - 1;
+  EXPECT_NO_THROW(count_decompressed(&total, 1));
+  EXPECT_THROW(count_decompressed(&total, 1), InputError);
 }
 
 }  // namespace

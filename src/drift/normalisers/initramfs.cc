@@ -63,28 +63,17 @@ class CpioReader {
           if (!trailer_) h_.update(p + i, k);
           i += k;
           left_ -= k;
-          if (left_ == 0) state_ = State::Pad;
+          settle();
           break;
         }
         case State::Pad: {
           size_t k = std::min<uint64_t>(n - i, pad_);
           i += k;
           pad_ -= k;
-          if (pad_ == 0) {
-            state_ = State::Between;
-            if (trailer_) ++archives_;
-            trailer_ = false;
-          }
+          settle();
           break;
         }
       }
-    }
-    // Data and padding may end exactly at the end of a piece.
-    if (state_ == State::Data && left_ == 0) state_ = State::Pad;
-    if (state_ == State::Pad && pad_ == 0) {
-      state_ = State::Between;
-      if (trailer_) ++archives_;
-      trailer_ = false;
     }
     return n;
   }
@@ -94,6 +83,16 @@ class CpioReader {
 
  private:
   enum class State { Between, Header, Name, Data, Pad };
+
+  // Moves on from data and padding that are complete (possibly empty from the start).
+  void settle() {
+    if (state_ == State::Data && left_ == 0) state_ = State::Pad;
+    if (state_ == State::Pad && pad_ == 0) {
+      state_ = State::Between;
+      if (trailer_) ++archives_;
+      trailer_ = false;
+    }
+  }
 
   void parse_header(size_t remaining) {
     const char* hp = hdr_.data();
@@ -143,6 +142,7 @@ class CpioReader {
     left_ = filesize;
     pad_ = pad4(filesize);
     state_ = State::Data;
+    settle();
   }
 
   Xxh128& h_;
