@@ -1,4 +1,4 @@
-// The shadow normaliser: lastchg (field 3) is blanked on every line; nothing else changes.
+// The shadow normaliser: a lastchg date (field 3) is blanked on every line; nothing else changes.
 #include <gtest/gtest.h>
 
 #include "drift/normalise.h"
@@ -17,13 +17,13 @@ const std::string kA =
 TEST(ShadowNormaliser, LastChangeIsLeftOut) {
   std::string b = kA;
   b.replace(b.find("19000"), 5, "20111");
-  b.replace(b.find("19001"), 5, "");
+  b.replace(b.find("19001"), 5, "19005");
   Substance sa = shadow(kA), sb = shadow(b);
   ASSERT_TRUE(sa.ok && sb.ok);
   EXPECT_EQ(sa.digest, sb.digest);
   // The last line without its '\n', and lastchg as its last field.
   EXPECT_EQ(shadow("a:b:1").digest, shadow("a:b:2").digest);
-  EXPECT_EQ(shadow("a:b:1\n").digest, shadow("a:b:\n").digest);
+  EXPECT_EQ(shadow("a:b:1\n").digest, shadow("a:b:7\n").digest);
 }
 
 TEST(ShadowNormaliser, EverythingElseCounts) {
@@ -41,6 +41,10 @@ TEST(ShadowNormaliser, EverythingElseCounts) {
   EXPECT_NE(shadow("a:b:1\nc:d:1\n").digest, shadow("c:d:1\na:b:1\n").digest);  // line order
   EXPECT_NE(shadow("a:b:1\n").digest, shadow("a:b:1").digest);               // final newline
   EXPECT_NE(shadow("a:b:1:2").digest, shadow("a:b:1:3").digest);
+  // lastchg 0 forces a password change at next login and empty turns aging off: not dates.
+  EXPECT_NE(shadow("a:b:0:0:99999:7:::\n").digest, shadow("a:b:19000:0:99999:7:::\n").digest);
+  EXPECT_NE(shadow("a:b::0:99999:7:::\n").digest, shadow("a:b:19000:0:99999:7:::\n").digest);
+  EXPECT_EQ(shadow("a:b:19000:0:99999:7:::\n").digest, shadow("a:b:20417:0:99999:7:::\n").digest);
 }
 
 }  // namespace
