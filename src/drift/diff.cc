@@ -1,5 +1,6 @@
 #include "drift/diff.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <thread>
@@ -41,6 +42,56 @@ std::pair<T, T> both(F f) {
   return {std::move(a_result), std::move(b_result)};
 }
 
+// Early normalisation: during the first pass, a file that an "early" rule names is held (up to
+// the cap) only while it streams, and reduced to its substance digests at its end.
+class SubstanceVisitor : public EntryVisitor {
+ public:
+  SubstanceVisitor(std::vector<std::string> names, uint64_t cap) : names_(std::move(names)), cap_(cap) {}
+  void data(const char* p, size_t n) override {
+    if (over_) return;
+    if (buf_.size() + n > cap_) {
+      over_ = true;
+      std::string().swap(buf_);
+      return;
+    }
+    buf_.append(p, n);
+  }
+  void end() override {
+    if (!over_)
+      for (const std::string& n : names_) digests[n] = find_normaliser(n)(buf_);
+    std::string().swap(buf_);
+  }
+  std::map<std::string, Substance> digests;
+
+ private:
+  std::vector<std::string> names_;
+  uint64_t cap_;
+  std::string buf_;
+  bool over_ = false;
+};
+
+int declare_early(CaptureSet& cap, const DriftRules& rules, uint64_t normalise_cap) {
+  std::vector<const DriftRule*> early;
+  for (const DriftRule& r : rules.rules)
+    if (r.early) early.push_back(&r);
+  if (early.empty()) return -1;
+  return cap.want_visits(".*", [early, normalise_cap](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
+    if (e.type != EntryType::File || e.size > normalise_cap) return nullptr;
+    std::vector<std::string> names;
+    for (const DriftRule* r : early)
+      if (rule_matches_path(*r, path) && std::find(names.begin(), names.end(), r->normaliser) == names.end())
+        names.push_back(r->normaliser);
+    if (names.empty()) return nullptr;
+    return std::make_unique<SubstanceVisitor>(std::move(names), normalise_cap);
+  });
+}
+
+void collect_early(const CaptureSet& cap, int id, SideContent& side) {
+  if (id < 0) return;
+  for (auto& [path, v] : cap.visits(id))
+    for (auto& [n, sub] : static_cast<const SubstanceVisitor&>(*v).digests) side.substance[path][n] = sub;
+}
+
 struct Want {
   std::vector<std::string> normalisers;
   bool text = false;
@@ -49,9 +100,8 @@ struct Want {
 // The second read of one image: only files whose content differs and that a normaliser or a
 // unified diff needs; each file is reduced to its substance digests as it arrives, so memory
 // holds one file at a time plus the small texts.
-SideContent read_side(const Image& img, const FileSystem& fs, const std::map<std::string, Want>& wants,
-                      const DiffOptions& opt, int* rereads) {
-  SideContent side;
+void read_side(const Image& img, const FileSystem& fs, const std::map<std::string, Want>& wants, const DiffOptions& opt,
+               int* rereads, SideContent& side) {
   std::vector<std::string> paths;
   for (auto& [p, w] : wants) paths.push_back(p);
   uint64_t text_used = 0;
@@ -77,7 +127,6 @@ SideContent read_side(const Image& img, const FileSystem& fs, const std::map<std
           side.text[path] = std::move(bytes);
         }
       });
-  return side;
 }
 
 void summarise(DiffResult& r) {
@@ -151,8 +200,14 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
     t0 = now;
   };
   const Image* imgs[2] = {&a, &b};
-  auto [ga, gb] = both<Gathered>([&](int i) { return gather_facts(*imgs[i]); });
+  int early_ids[2] = {-1, -1};
+  auto [ga, gb] = both<Gathered>([&](int i) {
+    return gather_facts(*imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); });
+  });
   lap("read both images");
+  SideContent sides[2];
+  collect_early(*ga.captures, early_ids[0], sides[0]);
+  collect_early(*gb.captures, early_ids[1], sides[1]);
   ga.captures.reset();  // the facts are read; their captured bytes are not needed any more
   gb.captures.reset();
   const FileSystem& fa = ga.built.fs;
@@ -172,6 +227,8 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   lap("compare");
 
   // What the second read must fetch.
+  internal::ClassifyContext pre{rules, sides[0], sides[1], r.packages, &ga.facts.packages, &gb.facts.packages, {}, {}};
+  internal::prepare_package_story(pre);
   std::map<std::string, Want> wants;
   for (const Change& c : r.changes) {
     if (c.kind != ChangeKind::Changed || !(c.attrs & kContent) || c.type_a != EntryType::File ||
@@ -179,20 +236,29 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
       continue;
     Want w;
     bool noise = false;
-    w.normalisers = internal::normalisers_for(rules, c, &noise);
+    for (const std::string& n : internal::normalisers_for(rules, c, &noise)) {
+      auto ea = sides[0].substance.find(c.path), eb = sides[1].substance.find(c.path);
+      bool done = ea != sides[0].substance.end() && eb != sides[1].substance.end() && ea->second.count(n) && eb->second.count(n);
+      if (!done) w.normalisers.push_back(n);  // not normalised early: the second read does it
+    }
     // Never show the bytes of a file that is not world-readable (shadow, keys) or of a hazard;
     // nor fetch them for a change that is noise whatever its bytes (logs, caches).
     w.text = !noise && c.size_a <= opt.text_cap && c.size_b <= opt.text_cap && (c.mode_a & 04) && (c.mode_b & 04) &&
              !internal::is_hazard_path(rules, c.path, nullptr);
+    if (w.text && w.normalisers.empty()) {  // everything known already: noise needs no text
+      Change probe = c;
+      internal::classify(probe, pre);
+      w.text = probe.cls != Class::Noise;
+    }
     if (!w.normalisers.empty() || w.text) wants[c.path] = std::move(w);
   }
-  SideContent sides[2];
   if (!wants.empty()) {
     const FileSystem* fss[2] = {&fa, &fb};
     int rereads[2] = {0, 0};
-    auto [sa, sb] = both<SideContent>([&](int i) { return read_side(*imgs[i], *fss[i], wants, opt, &rereads[i]); });
-    sides[0] = std::move(sa);
-    sides[1] = std::move(sb);
+    both<int>([&](int i) {
+      read_side(*imgs[i], *fss[i], wants, opt, &rereads[i], sides[i]);
+      return 0;
+    });
     r.rereads = rereads[0] + rereads[1];
     lap("read changed files again");
   }

@@ -72,8 +72,8 @@ void check_paths(const std::vector<std::string>& paths, const std::string& where
 DriftRule parse_rule(const json& j, const std::string& where_file, size_t i) {
   std::string where = where_file + ": rules[" + std::to_string(i) + "]";
   if (!j.is_object()) throw InputError(where, "a rule is a JSON object");
-  check_keys(j, {"id", "paths", "attributes", "kinds", "normaliser", "class", "category", "packages_explain",
-                 "description", "hint"}, where);
+  check_keys(j, {"id", "paths", "attributes", "kinds", "normaliser", "early", "class", "category",
+                 "packages_explain", "description", "hint"}, where);
   DriftRule r;
   r.id = str_field(j, "id", where, true);
   where = where_file + ": rule '" + r.id + "'";
@@ -93,6 +93,11 @@ DriftRule parse_rule(const json& j, const std::string& where_file, size_t i) {
     std::string names;
     for (auto& n : normaliser_names()) names += (names.empty() ? "" : ", ") + n;
     throw InputError(where, "no normaliser named '" + r.normaliser + "' (there are: " + names + ")");
+  }
+  if (auto it = j.find("early"); it != j.end()) {
+    if (!it->is_boolean()) throw InputError(where, "\"early\" must be true or false");
+    r.early = it->get<bool>();
+    if (r.early && r.normaliser.empty()) throw InputError(where, "\"early\" needs a \"normaliser\"");
   }
   std::string cls = str_field(j, "class", where, true);
   if (!parse_class(cls, r.cls)) throw InputError(where, "class must be noise, drift or hazard, not '" + cls + "'");

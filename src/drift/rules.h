@@ -30,6 +30,9 @@ struct DriftRule {
   Class cls = Class::Noise;
   std::string category;
   bool packages_explain = false;   // a change to it is explained when the package set changed
+  // Normalise during the first pass, for files that nearly always differ between builds (the rpm
+  // database, the initramfs): saves reading their layer a second time.
+  bool early = false;
   std::string description, hint;  // hint: "{count}" is replaced by the number of changes
   std::string source;              // "rules/drift.json", a user file, or "--ignore"
 };

@@ -196,7 +196,8 @@ std::string diff_json(const DiffReport& r) {
   json pk = {{"added", d.packages.added}, {"removed", d.packages.removed}, {"changed", json::array()}};
   for (auto& p : d.packages.changed) pk["changed"].push_back({{"name", p.name}, {"arch", p.arch}, {"a", p.a}, {"b", p.b}});
   j["packages"] = pk;
-  j["layers"] = {{"a", r.a.layers.size()}, {"b", r.b.layers.size()}, {"same_leading", d.same_layers}};
+  j["layers"] = {{"a", r.a.layers.size()}, {"b", r.b.layers.size()}, {"same_leading", d.same_layers},
+                 {"read_again", d.rereads}};
   j["config"] = json::array();
   for (auto& c : d.config)
     j["config"].push_back({{"field", c.field},
