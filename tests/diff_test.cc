@@ -147,6 +147,16 @@ TEST(Diff, HardlinksCompareByTopologyNotByWhichNameCameFirst) {
                       image({file("usr/bin/y", "bin\n"), hardlink("usr/bin/x", "usr/bin/y")}));
   EXPECT_TRUE(same.change("usr/bin/x").is_null()) << same.j["changes"].dump(2);
   EXPECT_TRUE(same.change("usr/bin/y").is_null());
+  // The name written first is removed later: what is left is one file in both, no link.
+  fixture::Recipe a = image({file("usr/bin/x", "bin\n"), hardlink("usr/bin/y", "usr/bin/x")});
+  fixture::Recipe b = image({file("usr/bin/y", "bin\n"), hardlink("usr/bin/x", "usr/bin/y")});
+  for (fixture::Recipe* r : {&a, &b}) {
+    fixture::RecipeLayer rm;
+    rm.entries = {fixture::whiteout("usr/bin/x")};
+    r->layers.push_back(rm);
+  }
+  DiffRun removed = diff(a, b);
+  EXPECT_TRUE(removed.change("usr/bin/y").is_null()) << removed.j["changes"].dump(2);
   DiffRun split = diff(image({file("usr/bin/x", "bin\n"), hardlink("usr/bin/y", "usr/bin/x")}),
                        image({file("usr/bin/x", "bin\n"), file("usr/bin/y", "bin\n")}));
   EXPECT_EQ(split.code, 1);
@@ -302,6 +312,10 @@ TEST(Diff, KernelModulesDifferingOnlyInTheirSignatureAreNoise) {
   std::string other_body = fixture::make_kmod({{"name", "zfs"}, {"version", "2.2.8"}, {"vermagic", "6.12.0 SMP mod_unload"}}, false, "none");
   DiffRun other = diff(mk(signed_with(std::string(300, 'a'))), mk(other_body));
   EXPECT_EQ(other.code, 1);
+  // Signing that silently failed is drift: Secure Boot would refuse the module.
+  DiffRun unsigned_b = diff(mk(signed_with(std::string(300, 'a'))), mk(body));
+  EXPECT_EQ(unsigned_b.code, 1);
+  EXPECT_EQ(unsigned_b.change(path)["category"], "unexplained");
 }
 
 TEST(Diff, HazardsAreReportedEvenWhenEqualAndChangedOnesAreDrift) {
@@ -321,6 +335,18 @@ TEST(Diff, HazardsAreReportedEvenWhenEqualAndChangedOnesAreDrift) {
   EXPECT_FALSE(changed.change("etc/ssh/ssh_host_ed25519_key").contains("unified_diff"));
   // An empty machine-id (the base layer's) is the right state, not a hazard.
   for (auto& h : changed.j["hazards"]) EXPECT_NE(h["path"], "etc/machine-id");
+  // Nor is it one when only its mtime moves: it is a timestamp, noise.
+  fixture::Recipe later = image({});
+  for (auto& e : later.layers[0].entries)
+    if (e.path == "etc/machine-id") e.mtime = 1800000000;
+  DiffRun mtime = diff(image({}), later);
+  EXPECT_EQ(mtime.code, 0) << mtime.j.dump(2);
+  EXPECT_EQ(mtime.change("etc/machine-id")["category"], "timestamps");
+  // A populated one is, whatever else changed.
+  fixture::Recipe populated = image({file("etc/machine-id", "0123456789abcdef0123456789abcdef\n")});
+  DiffRun pop = diff(image({}), populated);
+  EXPECT_EQ(pop.code, 1);
+  EXPECT_EQ(pop.change("etc/machine-id")["class"], "hazard");
 }
 
 TEST(Diff, ConfigLabelsAreDriftButBuilderStampsAreNoise) {
@@ -438,6 +464,7 @@ TEST(Diff, RpmDatabasesFromRealRpmSamePackagesAreNoiseAnUpgradeIsNamed) {
   EXPECT_EQ(data["explained_by"], "kmod-zfs 2.2.7-1.el10 → 2.2.8-1.el10");
   EXPECT_EQ(up.change("usr/lib/sysimage/rpm/rpmdb.sqlite")["category"], "packages");
   EXPECT_EQ(up.j["summary"]["by_category"].value("unexplained", 0), 0) << up.j["changes"].dump(2);
+  for (auto& h : up.j["hints"]) EXPECT_EQ(h.get<std::string>().find("rpmdb differs only"), std::string::npos) << h;
 }
 
 TEST(Diff, MarkdownFitsAMergeRequestComment) {
@@ -445,6 +472,36 @@ TEST(Diff, MarkdownFitsAMergeRequestComment) {
   EXPECT_EQ(md.rfind("### ❌ imagelint diff: drift", 0), 0u) << md;
   EXPECT_NE(md.find("`etc/a\\|b`"), std::string::npos) << md;  // a '|' in a path does not break the table
   EXPECT_NE(md.find("```diff"), std::string::npos) << md;
+}
+
+TEST(Diff, ReportsCannotBeBrokenOutOfByTheImage) {
+  // A README whose change sits next to a code fence, and a path with HTML and a carriage return.
+  std::string a = "# app\n```\nrun it\n```\nversion 1\n", b = "# app\n```\nrun it\n```\nversion 2\n";
+  std::string md = text_diff(image({file("usr/share/README.md", a), file("etc/<b>x\rdone", "1\n")}),
+                             image({file("usr/share/README.md", b), file("etc/<b>x\rdone", "2\n")}), {"--format", "markdown"});
+  EXPECT_NE(md.find("````diff\n"), std::string::npos) << md;  // a fence longer than any in the text
+  EXPECT_NE(md.find("<summary>etc/&lt;b&gt;x\\x0ddone</summary>"), std::string::npos) << md;  // raw HTML: entities
+  EXPECT_NE(md.find("| `etc/<b>x\\x0ddone` |"), std::string::npos) << md;  // in a code span it is text
+  EXPECT_EQ(md.find('\r'), std::string::npos) << md;
+  std::string text = text_diff(image({file("etc/\x1b[2Jx", "1\n")}), image({file("etc/\x1b[2Jx", "2\n")}));
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_NE(text.find("etc/\\x1b[2Jx"), std::string::npos) << text;
+}
+
+TEST(Diff, SameDiffIdsStillVerifyBothImages) {
+  TempDir t;
+  fixture::Recipe r = image({file("etc/marker", std::string(4000, 'm'))});
+  for (auto& l : r.layers) l.compression = "none";  // so the marker's bytes are in the archive as they are
+  fixture::write_oci({r}, t / "a");
+  fixture::write_docker_archive(r, t / "b.tar");
+  std::string tar = read_file(t / "b.tar");
+  size_t at = tar.find(std::string(4000, 'm'));
+  ASSERT_NE(at, std::string::npos) << "the docker-archive layer is compressed; the test needs it plain";
+  tar[at + 100] = 'X';
+  write_file(t / "b.tar", tar);
+  Result res = imagelint({"diff", "oci:" + (t / "a"), "docker-archive:" + (t / "b.tar")});
+  EXPECT_EQ(res.code, 2) << res.out;
+  EXPECT_NE(res.err.find("diff_id"), std::string::npos) << res.err;
 }
 
 TEST(Diff, NothingIsWrittenInsideTheInputs) {

@@ -23,6 +23,40 @@
 
 namespace fixture {
 namespace fs = std::filesystem;
+
+std::string compress(const std::string& in, const std::string& how) {
+  if (how == "none") return in;
+  if (how == "gzip") {
+    z_stream z{};
+    if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib");
+    std::string out(deflateBound(&z, in.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("deflate failed");
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+  }
+  if (how == "zstd") {
+    std::string out(ZSTD_compressBound(in.size()), '\0');
+    size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
+    if (ZSTD_isError(n)) throw std::runtime_error("zstd failed");
+    out.resize(n);
+    return out;
+  }
+  if (how == "xz") {
+    std::string out(lzma_stream_buffer_bound(in.size()), '\0');
+    size_t pos = 0;
+    if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, nullptr, reinterpret_cast<const uint8_t*>(in.data()), in.size(),
+                                reinterpret_cast<uint8_t*>(out.data()), &pos, out.size()) != LZMA_OK)
+      throw std::runtime_error("xz failed");
+    out.resize(pos);
+    return out;
+  }
+  throw std::runtime_error("unknown compression " + how);
+}
 using nlohmann::json;
 
 namespace {
@@ -65,10 +99,9 @@ std::string generated_text(uint64_t size, uint64_t seed) {
   return out;
 }
 
-std::string compress(const std::string& in, const std::string& how);
 
 std::string entry_content(const RecipeEntry& e) {
-  if (e.kmod) return make_kmod(e.modinfo, e.kmod_signed, e.kmod_compress);
+  if (e.kmod) return make_kmod(e.modinfo, e.kmod_signed, e.kmod_compress, e.kmod_key);
   if (!e.generated) return e.content;
   return e.text ? generated_text(e.size, e.seed) : generated(e.size, e.seed);
 }
@@ -138,39 +171,6 @@ std::string layer_tar(const RecipeLayer& l) {
   return out;
 }
 
-std::string compress(const std::string& in, const std::string& how) {
-  if (how == "none") return in;
-  if (how == "gzip") {
-    z_stream z{};
-    if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib");
-    std::string out(deflateBound(&z, in.size()) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&z, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("deflate failed");
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-  }
-  if (how == "zstd") {
-    std::string out(ZSTD_compressBound(in.size()), '\0');
-    size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
-    if (ZSTD_isError(n)) throw std::runtime_error("zstd failed");
-    out.resize(n);
-    return out;
-  }
-  if (how == "xz") {
-    std::string out(lzma_stream_buffer_bound(in.size()), '\0');
-    size_t pos = 0;
-    if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, nullptr, reinterpret_cast<const uint8_t*>(in.data()), in.size(),
-                                reinterpret_cast<uint8_t*>(out.data()), &pos, out.size()) != LZMA_OK)
-      throw std::runtime_error("xz failed");
-    out.resize(pos);
-    return out;
-  }
-  throw std::runtime_error("unknown compression " + how);
-}
 
 void put_le(std::string& s, size_t at, uint64_t v, int n) {
   for (int i = 0; i < n; ++i) s[at + i] = static_cast<char>(v >> (8 * i));
@@ -332,7 +332,7 @@ RecipeEntry whiteout(const std::string& path) {
 }
 
 std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
-                      const std::string& how) {
+                      const std::string& how, const std::string& key) {
   // ELF64 little-endian relocatable: header, .text, .modinfo, .shstrtab, then section headers.
   std::string text(256, '\x90');
   std::string info;
@@ -376,7 +376,7 @@ std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& mo
     // As the kernel's sign-file appends it: the PKCS#7 blob, struct module_signature (algo, hash,
     // id_type = 2 for PKCS#7, signer_len, key_id_len, pad[3], big-endian sig_len), the marker.
     const uint32_t sig_len = 256;
-    elf += std::string(sig_len, '\x30');
+    for (uint32_t i = 0; i < sig_len; ++i) elf += key.empty() ? '\x30' : key[i % key.size()];
     elf += std::string("\0\0\x02\0\0\0\0\0", 8);
     for (int shift = 24; shift >= 0; shift -= 8) elf += static_cast<char>((sig_len >> shift) & 0xff);
     elf += "~Module signature appended~\n";
@@ -426,7 +426,12 @@ Recipe parse_recipe(const std::string& text) {
       if (je.contains("modinfo")) {
         e.kmod = true;
         for (auto& kv : je["modinfo"]) e.modinfo.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
-        e.kmod_signed = je.value("signed", false);
+        if (je.contains("signed") && je["signed"].is_string()) {
+          e.kmod_signed = true;
+          e.kmod_key = je["signed"].get<std::string>();
+        } else {
+          e.kmod_signed = je.value("signed", false);
+        }
         e.kmod_compress = je.value("compress", std::string("none"));
       }
       if (je.contains("xattrs"))

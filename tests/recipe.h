@@ -28,6 +28,7 @@ struct RecipeEntry {
   // appended signature, compressed with kmod_compress (none, xz, zstd, gzip).
   std::vector<std::pair<std::string, std::string>> modinfo;
   bool kmod = false, kmod_signed = false;
+  std::string kmod_key;  // "signed": "KEY" in a recipe: the signature's bytes come from KEY
   std::string kmod_compress = "none";
 };
 
@@ -38,9 +39,12 @@ RecipeEntry symlink(const std::string& path, const std::string& target);
 RecipeEntry hardlink(const std::string& path, const std::string& target);
 RecipeEntry whiteout(const std::string& path);
 
+// in compressed as gzip, zstd or xz in one go ("none": as it is); throws std::runtime_error.
+std::string compress(const std::string& in, const std::string& how);
+
 // The bytes of such a module (test helper, also used by unit tests).
 std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
-                      const std::string& compress);
+                      const std::string& compress, const std::string& key = "");
 
 struct RecipeLayer {
   std::string compression = "gzip";  // none gzip zstd xz

@@ -55,10 +55,12 @@ void prepare_package_story(ClassifyContext& cx) {
   for (auto& n : cx.packages.removed) cx.package_story[n] = n + " removed";
 }
 
+const HazardRule* hazard_of(const DriftRules& rules, const Change& c);
+
 std::vector<std::string> normalisers_for(const DriftRules& rules, const Change& c, bool* settled_noise) {
   std::vector<std::string> out;
   if (settled_noise) *settled_noise = false;
-  if (is_hazard_path(rules, c.path, nullptr)) return out;
+  if (hazard_of(rules, c)) return out;
   for (const DriftRule& r : rules.rules) {
     if (!rule_matches(r, c)) continue;
     if (r.normaliser.empty()) {
@@ -79,9 +81,27 @@ bool is_hazard_path(const DriftRules& rules, const std::string& path, const Haza
   return false;
 }
 
+// The hazard a change is, if any: its path matches and, for a "nonempty" hazard, one side is a
+// regular file with content (an empty machine-id is the right state, whatever its mtime).
+const HazardRule* hazard_of(const DriftRules& rules, const Change& c) {
+  const HazardRule* h = nullptr;
+  if (!is_hazard_path(rules, c.path, &h)) return nullptr;
+  if (!h->nonempty) return h;
+  bool a = c.kind != ChangeKind::Added && c.type_a == EntryType::File && c.size_a > 0;
+  bool b = c.kind != ChangeKind::Removed && c.type_b == EntryType::File && c.size_b > 0;
+  return a || b ? h : nullptr;
+}
+
 void classify(Change& c, ClassifyContext& cx) {
-  const HazardRule* hazard = nullptr;
-  if (is_hazard_path(cx.rules, c.path, &hazard)) {
+  // --ignore is the user's last word, even on a hazard path.
+  for (const DriftRule& r : cx.rules.rules) {
+    if (r.source != "--ignore") break;
+    if (rule_matches(r, c)) {
+      assign(c, r.cls, r.category, r.id, cx);
+      return;
+    }
+  }
+  if (const HazardRule* hazard = hazard_of(cx.rules, c)) {
     assign(c, Class::Hazard, hazard->category, hazard->id, cx);
     return;
   }
@@ -109,14 +129,14 @@ void classify(Change& c, ClassifyContext& cx) {
       }
       c.note = fmt::format("differs in substance ({} normaliser)", r.normaliser);
       if (r.packages_explain && packages_changed) {
-        assign(c, Class::Drift, "packages", r.id, cx);
+        assign(c, Class::Drift, "packages", "packages", cx);  // not the rule's hint: it would say "only"
         c.explained_by = "the package set changed";
         return;
       }
       continue;
     }
     if (r.packages_explain && packages_changed) {
-      assign(c, Class::Drift, "packages", r.id, cx);
+      assign(c, Class::Drift, "packages", "packages", cx);
       c.explained_by = "the package set changed";
       return;
     }
@@ -135,7 +155,7 @@ void classify(Change& c, ClassifyContext& cx) {
       }
     }
   }
-  assign(c, Class::Drift, "unexplained", "", cx);
+  assign(c, Class::Drift, "unexplained", "unexplained", cx);
 }
 
 std::vector<Hazard> find_hazards(const DriftRules& rules, const FileSystem& a, const FileSystem& b) {

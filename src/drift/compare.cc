@@ -10,18 +10,19 @@
 namespace imagelint::drift {
 namespace {
 
-// Hardlink topology: for every path in a group of hardlinks, the smallest path of its group.
-// Entry::hardlink names the path the tar wrote first, which another build may write second.
+// Hardlink topology: for every path that shares its bytes with another live path (the same tar
+// entry: data_layer and data_path), the smallest path of its group. Entry::hardlink names the path
+// the tar wrote first, which another build may write second, or a later layer may have removed or
+// rewritten (a rewrite breaks the link); grouping by the bytes' origin sees through both.
 std::unordered_map<std::string, std::string> hardlink_groups(const FileSystem& fs) {
-  std::map<std::string, std::vector<std::string>> groups;  // first-written path -> links to it
+  std::map<std::pair<int, std::string>, std::vector<std::string>> groups;
   for (auto& [path, e] : fs.entries())
-    if (!e.hardlink.empty()) groups[e.hardlink].push_back(path);
+    if (e.type == EntryType::File && e.data_layer >= 0)
+      groups[{e.data_layer, e.data_path.empty() ? path : e.data_path}].push_back(path);
   std::unordered_map<std::string, std::string> out;
-  for (auto& [first, links] : groups) {
-    std::string rep = first;
-    for (auto& l : links) rep = std::min(rep, l);
-    if (fs.find(first)) out[first] = rep;
-    for (auto& l : links) out[l] = rep;
+  for (auto& [origin, members] : groups) {
+    if (members.size() < 2) continue;
+    for (auto& m : members) out[m] = members.front();  // entries() is sorted: front is the smallest
   }
   return out;
 }
@@ -43,9 +44,11 @@ std::string xattr_detail(const Entry& a, const Entry& b) {
   return out;
 }
 
-std::string delta(int64_t d) {
-  std::string sign = d < 0 ? "-" : "+";
-  uint64_t s = d < 0 ? static_cast<uint64_t>(-(d + 1)) + 1 : static_cast<uint64_t>(d);
+std::string delta(int64_t from, int64_t to) {
+  // In unsigned arithmetic: tar's base-256 fields allow any int64, and to - from may overflow.
+  bool neg = to < from;
+  uint64_t s = neg ? static_cast<uint64_t>(from) - static_cast<uint64_t>(to) : static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+  std::string sign = neg ? "-" : "+";
   if (s < 60) return fmt::format("{}{}s", sign, s);
   if (s < 3600) return fmt::format("{}{}m{}s", sign, s / 60, s % 60);
   if (s < 86400) return fmt::format("{}{}h{}m", sign, s / 3600, (s % 3600) / 60);
@@ -64,9 +67,13 @@ const char* kind_name(ChangeKind k) {
 }
 
 
-std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b) {
+std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b, bool hardlinks) {
   std::vector<Change> out;
-  auto ga = hardlink_groups(a), gb = hardlink_groups(b);
+  std::unordered_map<std::string, std::string> ga, gb;
+  if (hardlinks) {
+    ga = hardlink_groups(a);
+    gb = hardlink_groups(b);
+  }
   auto ia = a.entries().begin(), ea = a.entries().end();
   auto ib = b.entries().begin(), eb = b.entries().end();
   while (ia != ea || ib != eb) {
@@ -123,7 +130,7 @@ std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b
     }
     if (x.mtime != y.mtime) {
       attrs |= kMtime;
-      parts.push_back(fmt::format("mtime {} → {} ({})", format_time(x.mtime), format_time(y.mtime), delta(y.mtime - x.mtime)));
+      parts.push_back(fmt::format("mtime {} → {} ({})", format_time(x.mtime), format_time(y.mtime), delta(x.mtime, y.mtime)));
     }
     if (x.xattrs != y.xattrs) {
       attrs |= kXattrs;

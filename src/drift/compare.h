@@ -32,8 +32,9 @@ struct Change {
 
 // Every path present in one filesystem and not the other, and every path whose attributes differ,
 // sorted by path. Hardlinks compare by topology (which paths share an inode), not by which name
-// the tar happened to write first.
-std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b);
+// the tar happened to write first; hardlinks=false leaves them out (a dir: rootfs does not record
+// them).
+std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b, bool hardlinks = true);
 
 struct PackageChange {
   std::string name, arch, a, b;  // a, b: [epoch:]version-release

@@ -11,6 +11,7 @@
 #include "drift/udiff.h"
 #include "facts/facts.h"
 #include "fs/build.h"
+#include "util/text.h"
 
 namespace imagelint::drift {
 namespace {
@@ -46,7 +47,10 @@ std::pair<T, T> both(F f) {
 // the cap) only while it streams, and reduced to its substance digests at its end.
 class SubstanceVisitor : public EntryVisitor {
  public:
-  SubstanceVisitor(std::vector<std::string> names, uint64_t cap) : names_(std::move(names)), cap_(cap) {}
+  SubstanceVisitor(std::vector<std::string> names, uint64_t cap, int from_layer, uint64_t size)
+      : layer(from_layer), names_(std::move(names)), cap_(cap) {
+    buf_.reserve(static_cast<size_t>(std::min(size, cap)));
+  }
   void data(const char* p, size_t n) override {
     if (over_) return;
     if (buf_.size() + n > cap_) {
@@ -62,6 +66,7 @@ class SubstanceVisitor : public EntryVisitor {
     std::string().swap(buf_);
   }
   std::map<std::string, Substance> digests;
+  const int layer;  // the layer whose entry this was: a later layer may replace it
 
  private:
   std::vector<std::string> names_;
@@ -82,14 +87,18 @@ int declare_early(CaptureSet& cap, const DriftRules& rules, uint64_t normalise_c
       if (rule_matches_path(*r, path) && std::find(names.begin(), names.end(), r->normaliser) == names.end())
         names.push_back(r->normaliser);
     if (names.empty()) return nullptr;
-    return std::make_unique<SubstanceVisitor>(std::move(names), normalise_cap);
+    return std::make_unique<SubstanceVisitor>(std::move(names), normalise_cap, e.layer, e.size);
   });
 }
 
-void collect_early(const CaptureSet& cap, int id, SideContent& side) {
+void collect_early(const CaptureSet& cap, int id, const FileSystem& fs, SideContent& side) {
   if (id < 0) return;
-  for (auto& [path, v] : cap.visits(id))
-    for (auto& [n, sub] : static_cast<const SubstanceVisitor&>(*v).digests) side.substance[path][n] = sub;
+  for (auto& [path, v] : cap.visits(id)) {
+    const auto& sv = static_cast<const SubstanceVisitor&>(*v);
+    const Entry* e = fs.find(path);
+    if (!e || e->layer != sv.layer) continue;  // replaced later (e.g. by a file over the cap)
+    for (auto& [n, sub] : sv.digests) side.substance[path][n] = sub;
+  }
 }
 
 struct Want {
@@ -102,27 +111,27 @@ struct Want {
 // holds one file at a time plus the small texts.
 void read_side(const Image& img, const FileSystem& fs, const std::map<std::string, Want>& wants, const DiffOptions& opt,
                int* rereads, SideContent& side) {
+  // Only what will be used is read: a file over every cap is marked, not fetched.
   std::vector<std::string> paths;
-  for (auto& [p, w] : wants) paths.push_back(p);
+  for (auto& [p, w] : wants) {
+    const Entry* e = fs.find(p);
+    if (!e) continue;
+    bool for_normalisers = !w.normalisers.empty() && e->size <= opt.normalise_cap;
+    if (!w.normalisers.empty() && !for_normalisers) side.too_large[p] = w.normalisers.front();
+    if (for_normalisers || (w.text && e->size <= opt.text_cap)) paths.push_back(p);
+  }
   uint64_t text_used = 0;
   *rereads = read_contents(
-      img, fs, paths,
-      [&](const std::string& p) {
-        const Want& w = wants.at(p);
-        uint64_t cap = w.normalisers.empty() ? opt.text_cap : std::max(opt.normalise_cap, opt.text_cap);
-        return cap + 1;  // one byte more than allowed tells "too large" from "exactly the cap"
-      },
+      img, fs, paths, [&](const std::string& p) { return fs.find(p)->size; },
       [&](const std::string& path, std::string&& bytes, uint64_t size) {
+        // The bytes must be the entry's: a layer may hold the same name twice, and only the
+        // occurrence that the first pass kept is wanted.
+        const Entry* e = fs.find(path);
+        if (!e || size != e->size || bytes.size() != size || xxh128_of(bytes) != e->hash) return;
         const Want& w = wants.at(path);
-        bool whole = bytes.size() == size;
-        for (const std::string& n : w.normalisers) {
-          if (!whole || size > opt.normalise_cap) {
-            side.too_large[path] = n;
-            continue;
-          }
-          side.substance[path][n] = find_normaliser(n)(bytes);
-        }
-        if (w.text && whole && size <= opt.text_cap && text_used + size <= opt.text_budget && looks_like_text(bytes)) {
+        if (size <= opt.normalise_cap)
+          for (const std::string& n : w.normalisers) side.substance[path][n] = find_normaliser(n)(bytes);
+        if (w.text && size <= opt.text_cap && text_used + size <= opt.text_budget && looks_like_text(bytes)) {
           text_used += size;
           side.text[path] = std::move(bytes);
         }
@@ -181,7 +190,15 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   if (a.rootfs.empty() && b.rootfs.empty() && !a.layers.empty() && a.layers.size() == b.layers.size() &&
       r.same_layers == a.layers.size()) {
     r.tier = "diff_ids";
-    BuildResult built = build_filesystem(a);
+    // A's layers build the filesystem (for hazards); B's are still streamed, so that its blob
+    // digests and diff_ids are checked: a corrupt B is an error, never "reproducible".
+    BuildResult built;
+    both<int>([&](int i) {
+      if (i == 0) built = build_filesystem(a);
+      else
+        for (const LayerInfo& l : b.layers) r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}));
+      return 0;
+    });
     r.files_a = r.files_b = built.fs.size();
     r.hazards = internal::find_hazards(rules, built.fs, built.fs);
     r.layers_a = built.layers;
@@ -206,8 +223,8 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   });
   lap("read both images");
   SideContent sides[2];
-  collect_early(*ga.captures, early_ids[0], sides[0]);
-  collect_early(*gb.captures, early_ids[1], sides[1]);
+  collect_early(*ga.captures, early_ids[0], ga.built.fs, sides[0]);
+  collect_early(*gb.captures, early_ids[1], gb.built.fs, sides[1]);
   ga.captures.reset();  // the facts are read; their captured bytes are not needed any more
   gb.captures.reset();
   const FileSystem& fa = ga.built.fs;
@@ -221,7 +238,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   for (auto& n : ga.facts.packages.errors) r.notes.push_back("A: package database: " + n);
   for (auto& n : gb.facts.packages.errors) r.notes.push_back("B: package database: " + n);
 
-  r.changes = compare_filesystems(fa, fb);
+  r.changes = compare_filesystems(fa, fb, a.rootfs.empty() && b.rootfs.empty());
   r.packages = diff_packages(ga.facts.packages, gb.facts.packages);
   r.hazards = internal::find_hazards(rules, fa, fb);
   lap("compare");
@@ -271,11 +288,14 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
     if (c.cls == Class::Noise || udiffs >= opt.max_udiffs) continue;
     auto ta = sides[0].text.find(c.path), tb = sides[1].text.find(c.path);
     if (ta == sides[0].text.end() || tb == sides[1].text.end()) continue;
-    c.udiff = unified_diff(ta->second, tb->second, c.path);
+    c.udiff = unified_diff(ta->second, tb->second, escape_bytes(c.path, false));
     ++udiffs;
   }
-  for (auto& [path, n] : sides[0].too_large)
-    r.notes.push_back(fmt::format("{}: larger than {} MiB, not normalised ({})", path, opt.normalise_cap >> 20, n));
+  std::map<std::string, std::string> too_large = sides[0].too_large;
+  too_large.insert(sides[1].too_large.begin(), sides[1].too_large.end());
+  for (auto& [path, n] : too_large)
+    r.notes.push_back(fmt::format("{}: larger than {} MiB, not normalised ({})", escape_bytes(path, false),
+                                  opt.normalise_cap >> 20, n));
   summarise(r);
   r.hints = internal::make_hints(r, rules, cx.rule_counts);
   lap("classify");

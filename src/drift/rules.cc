@@ -1,13 +1,11 @@
 #include "drift/rules.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "drift/normalise.h"
 #include "fs/path.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace imagelint {
 // Generated at build time from rules/drift.json (see CMakeLists.txt).
@@ -132,15 +130,6 @@ HazardRule parse_hazard(const json& j, const std::string& where_file, size_t i) 
   return h;
 }
 
-std::string read_rules_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path, "cannot read drift rules file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  std::string s = ss.str();
-  if (s.size() > (16u << 20)) throw InputError(path, "drift rules file larger than 16 MiB");
-  return s;
-}
 
 template <typename T>
 void merge_by_id(std::vector<T>& into, std::vector<T> add) {
@@ -207,7 +196,7 @@ DriftRules parse_drift_rules(const std::string& text, const std::string& where) 
 DriftRules load_drift_rules(const std::vector<std::string>& files, const std::vector<std::string>& ignores) {
   DriftRules out = parse_drift_rules(shipped_drift_rules(), "rules/drift.json");
   for (const std::string& f : files) {
-    DriftRules user = parse_drift_rules(read_rules_file(f), f);
+    DriftRules user = parse_drift_rules(read_small_file(f, "drift rules file"), f);
     merge_by_id(out.rules, std::move(user.rules));
     merge_by_id(out.hazards, std::move(user.hazards));
     for (auto& c : user.config_noise) out.config_noise.push_back(c);

@@ -95,7 +95,7 @@ bool valid_utf8(std::string_view s) {
 bool looks_like_text(std::string_view bytes) {
   if (bytes.empty()) return false;
   for (unsigned char c : bytes)  // control bytes other than whitespace: binary, or terminal escapes
-    if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != '\f') || c == 0x7f) return false;
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return false;  // '\r' can hide a line
   return valid_utf8(bytes);
 }
 

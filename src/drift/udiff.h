@@ -7,7 +7,7 @@
 namespace imagelint::drift {
 
 // True when bytes look like text worth showing: not empty, valid UTF-8, no control bytes but
-// whitespace (so a report never carries terminal escapes).
+// tab and newline (so a report never carries terminal escapes or a '\r' that hides a line).
 bool looks_like_text(std::string_view bytes);
 
 // Unified diff ("--- a/PATH", "+++ b/PATH", "@@ … @@" hunks with 3 lines of context) of a and b.

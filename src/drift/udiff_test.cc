@@ -42,7 +42,8 @@ TEST(Udiff, BoundedInLinesAndInEdits) {
 }
 
 TEST(Udiff, TextDetection) {
-  EXPECT_TRUE(looks_like_text("key = value\n\tindented\r\n"));
+  EXPECT_TRUE(looks_like_text("key = value\n\tindented\n"));
+  EXPECT_FALSE(looks_like_text("innocent\rEVIL\n"));  // a carriage return hides what precedes it
   EXPECT_TRUE(looks_like_text("héllo\n"));
   EXPECT_FALSE(looks_like_text(""));
   EXPECT_FALSE(looks_like_text(std::string("a\0b", 3)));

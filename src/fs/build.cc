@@ -137,6 +137,7 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
       if (!fs.find(it->second)) return;
       std::string data;
       uint64_t cap = cap_for(it->second);
+      data.reserve(static_cast<size_t>(std::min<uint64_t>(cap, h.size)));
       d.each([&](const char* p, size_t n) {
         uint64_t room = cap > data.size() ? cap - data.size() : 0;
         data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "recipe.h"
 #include "util/error.h"
 
 namespace imagelint {
@@ -28,25 +29,9 @@ class StringSource : public ByteSource {
   size_t pos_ = 0;
 };
 
-std::string gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+std::string gzip(const std::string& in) { return fixture::compress(in, "gzip"); }
 
-std::string zstd(const std::string& in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
-  return out;
-}
+std::string zstd(const std::string& in) { return fixture::compress(in, "zstd"); }
 
 std::string drain(const std::string& compressed, Compression* kind = nullptr) {
   StringSource src(compressed);

@@ -95,7 +95,7 @@ std::string image_line(const Image& img, const std::vector<LayerStats>& layers, 
 
 std::string tier_text(const drift::DiffResult& d) {
   if (d.tier == "manifest") return "same manifest digest: nothing else read";
-  if (d.tier == "diff_ids") return "same diff_ids: A's layers read once (for hazards), B's not at all";
+  if (d.tier == "diff_ids") return "same diff_ids: A's layers read (for hazards), B's only checked against their digests";
   return fmt::format("final filesystems entry by entry; {} layers read again for content", d.rereads);
 }
 
@@ -126,19 +126,20 @@ std::string diff_text(const DiffReport& r) {
                      with_commas(d.by_class.at("drift")), with_commas(d.by_class.at("hazard")));
   if (!d.hints.empty()) {
     out += "\nHints\n";
-    for (auto& h : d.hints) out += fmt::format("  - {}\n", h);
+    for (auto& h : d.hints) out += fmt::format("  - {}\n", escape_bytes(h, false));
   }
   if (!d.packages.empty()) {
     out += "\nPackages\n";
-    for (auto& p : d.packages.changed) out += fmt::format("  changed  {}  {} → {}\n", p.name, p.a, p.b);
-    for (auto& p : d.packages.added) out += fmt::format("  added    {}\n", p);
-    for (auto& p : d.packages.removed) out += fmt::format("  removed  {}\n", p);
+    for (auto& p : d.packages.changed)
+      out += fmt::format("  changed  {}  {} → {}\n", escape_bytes(p.name, false), escape_bytes(p.a, false), escape_bytes(p.b, false));
+    for (auto& p : d.packages.added) out += fmt::format("  added    {}\n", escape_bytes(p, false));
+    for (auto& p : d.packages.removed) out += fmt::format("  removed  {}\n", escape_bytes(p, false));
   }
   if (!d.config.empty()) {
     out += "\nConfig\n";
     for (auto& c : d.config)
-      out += fmt::format("  {:<6} {}: {} → {}\n", drift::class_name(c.cls), c.field, c.a.empty() ? "(absent)" : c.a,
-                         c.b.empty() ? "(absent)" : c.b);
+      out += fmt::format("  {:<6} {}: {} → {}\n", drift::class_name(c.cls), escape_bytes(c.field, false),
+                         c.a.empty() ? "(absent)" : escape_bytes(c.a, false), c.b.empty() ? "(absent)" : escape_bytes(c.b, false));
   }
   if (!d.hazards.empty()) {
     out += "\nHazards\n";
@@ -162,8 +163,8 @@ std::string diff_text(const DiffReport& r) {
         out += fmt::format("    {:<7} {}  [{}]  {}\n", drift::kind_name(c->kind), escape_bytes(c->path, false), attrs_of(*c),
                            layers_of(*c));
         out += fmt::format("            {}\n", escape_bytes(c->detail, false));
-        if (!c->explained_by.empty()) out += fmt::format("            explained by {}\n", c->explained_by);
-        if (!c->note.empty()) out += fmt::format("            {}\n", c->note);
+        if (!c->explained_by.empty()) out += fmt::format("            explained by {}\n", escape_bytes(c->explained_by, false));
+        if (!c->note.empty()) out += fmt::format("            {}\n", escape_bytes(c->note, false));
         if (!c->udiff.empty()) out += indent(c->udiff, "            ");
       }
       if (g.changes.size() > limit)
@@ -236,25 +237,49 @@ std::string diff_json(const DiffReport& r) {
 
 namespace {
 
+// Inline code in a table cell: control bytes escaped (a lone '\r' ends a line in CommonMark),
+// backticks replaced, '|' escaped.
 std::string md_code(const std::string& s) {
-  std::string t = s;
-  std::replace(t.begin(), t.end(), '`', '\'');
   std::string out;
-  for (char ch : t) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n') out += ' ';
+  for (char ch : escape_bytes(s, false)) {
+    if (ch == '`') out += '\'';
+    else if (ch == '|') out += "\\|";
     else out += ch;
   }
   return fmt::format("`{}`", out);
 }
 
+// Text in a table cell or a list item: control bytes escaped, markdown and HTML characters too.
 std::string md_text(const std::string& s) {
   std::string out;
-  for (char ch : s) {
-    if (ch == '|' || ch == '<' || ch == '>' || ch == '*' || ch == '_' || ch == '[' || ch == ']') out += '\\';
-    out += ch == '\n' ? ' ' : ch;
+  for (char ch : escape_bytes(s, false)) {
+    if (ch == '|' || ch == '<' || ch == '>' || ch == '*' || ch == '_' || ch == '[' || ch == ']' || ch == '`') out += '\\';
+    out += ch;
   }
   return out;
+}
+
+// Text inside raw HTML (<summary>): entities, not backslashes.
+std::string html_text(const std::string& s) {
+  std::string out;
+  for (char ch : escape_bytes(s, false)) {
+    if (ch == '<') out += "&lt;";
+    else if (ch == '>') out += "&gt;";
+    else if (ch == '&') out += "&amp;";
+    else if (ch == '"') out += "&quot;";
+    else out += ch;
+  }
+  return out;
+}
+
+// A code fence longer than any run of backticks in the text, so the text cannot close it.
+std::string fence_for(const std::string& text) {
+  size_t longest = 0, run = 0;
+  for (char ch : text) {
+    run = ch == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::string(std::max<size_t>(3, longest + 1), '`');
 }
 
 }  // namespace
@@ -311,7 +336,8 @@ std::string diff_markdown(const DiffReport& r) {
       drift_rows += fmt::format("| {} | {} | {} | {} | {} |\n", drift::kind_name(c->kind), md_code(c->path),
                                 md_text(attrs_of(*c)), md_text(g.category), md_text(why.empty() ? c->detail : why));
       if (!c->udiff.empty() && rows <= 20)
-        diffs += fmt::format("<details><summary>{}</summary>\n\n```diff\n{}```\n</details>\n\n", md_text(c->path), c->udiff);
+        diffs += fmt::format("<details><summary>{}</summary>\n\n{}diff\n{}{}\n</details>\n\n", html_text(c->path),
+                             fence_for(c->udiff), c->udiff, fence_for(c->udiff));
     }
   }
   if (!drift_rows.empty()) {

@@ -1,23 +1,18 @@
 #include "rules/engine.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <re2/re2.h>
 
 #include "fs/path.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/text.h"
 
 namespace imagelint {
 
 std::vector<Waiver> load_waivers(const std::string& file) {
-  std::ifstream f(file, std::ios::binary);
-  if (!f) throw InputError(file, "cannot read waivers file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  nlohmann::json j = nlohmann::json::parse(read_small_file(file, "waivers file"), nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("waivers") || !j["waivers"].is_array())
     throw InputError(file, "expected {\"waivers\": [{\"rule\", \"path\", \"reason\", \"expires\"}, …]}");
   std::vector<Waiver> out;

@@ -1,12 +1,11 @@
 #include "rules/packs.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace imagelint {
 
@@ -110,15 +109,6 @@ struct Loader {
   }
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path, "cannot read rule pack");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  std::string s = ss.str();
-  if (s.size() > (16u << 20)) throw InputError(path, "rule pack larger than 16 MiB");
-  return s;
-}
 
 bool is_shipped(const std::string& name) {
   for (auto& [n, t] : shipped_packs())
@@ -145,7 +135,7 @@ RuleSet load_rules(const std::vector<std::string>& args) {
       has_base = true;
       continue;
     }
-    json j = l.parse(read_text(a), a);
+    json j = l.parse(read_small_file(a, "rule pack"), a);
     if (j.contains("extends")) has_base = true;
     files.emplace_back(std::move(j), a);
   }

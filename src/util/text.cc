@@ -1,8 +1,11 @@
 #include "util/text.h"
 
 #include <ctime>
+#include <fstream>
 
 #include <fmt/format.h>
+
+#include "util/error.h"
 
 namespace imagelint {
 
@@ -32,6 +35,19 @@ std::string escape_bytes(const std::string& s, bool binary) {
     else out += fmt::format("\\x{:02x}", c);
   }
   return out;
+}
+
+std::string read_small_file(const std::string& path, const std::string& what, uint64_t max_bytes) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError(path, "cannot read " + what);
+  std::string s;
+  char buf[65536];
+  while (f.read(buf, sizeof buf) || f.gcount() > 0) {  // stops at the cap: /dev/zero is refused, not read
+    s.append(buf, static_cast<size_t>(f.gcount()));
+    if (s.size() > max_bytes) throw InputError(path, fmt::format("{} larger than {} MiB", what, max_bytes >> 20));
+  }
+  if (f.bad()) throw InputError(path, "cannot read " + what);
+  return s;
 }
 
 }  // namespace imagelint

@@ -1,7 +1,8 @@
 // kmod: a Linux kernel module (.ko, .ko.xz, .ko.zst, .ko.gz) without its appended signature. A
 // rebuild signs with a new ephemeral key unless the key is kept, so the same code carries a
 // different signature; the kernel signs before compressing, so a compressed module is
-// decompressed first. Signed and unsigned forms of the same module share a digest.
+// decompressed first. Whether a module is signed, and how (algorithm, hash, id type), still
+// counts: a build whose signing silently failed makes modules Secure Boot refuses to load.
 #include <cstring>
 
 #include "drift/normalisers/normalisers.h"
@@ -15,8 +16,9 @@ constexpr std::string_view kSigMarker = "~Module signature appended~\n";  // 28 
 constexpr size_t kSigInfo = 12;  // struct module_signature: 5 u8, 3 pad, __be32 sig_len
 constexpr uint64_t kMaxModule = 512ull << 20;
 
-// The module without its signature, or all of it when it has none.
-std::string_view unsigned_part(std::string_view m) {
+// The module without its signature, or all of it when it has none; *scheme gets the signature's
+// algo, hash and id_type bytes (empty when unsigned).
+std::string_view unsigned_part(std::string_view m, std::string* scheme) {
   if (!m.ends_with(kSigMarker)) return m;
   size_t rest = m.size() - kSigMarker.size();
   if (rest < kSigInfo) unreadable("module signature marker without the signature info before it");
@@ -27,6 +29,7 @@ std::string_view unsigned_part(std::string_view m) {
   if (sig > rest)
     unreadable("module signature of " + std::to_string(sig) + " bytes is longer than the " +
                std::to_string(rest) + " bytes before the marker");
+  scheme->assign(reinterpret_cast<const char*>(info), 3);
   return m.substr(0, rest - sig);
 }
 
@@ -49,9 +52,13 @@ Substance normalise_kmod(std::string_view bytes) {
   }
   if (module.size() < 4 || std::memcmp(module.data(), "\x7f" "ELF", 4) != 0)
     unreadable(std::string("not an ELF module") + (kind == Compression::None ? "" : " once decompressed"));
-  std::string_view body = unsigned_part(module);
+  std::string scheme;
+  std::string_view body = unsigned_part(module, &scheme);
   Xxh128 h;
   h.update(body.data(), body.size());
+  const char signed_mark = scheme.empty() ? 'u' : 's';
+  h.update(&signed_mark, 1);
+  h.update(scheme.data(), scheme.size());
   return Substance{true, "", h.digest()};
 }
 
