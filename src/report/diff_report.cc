@@ -85,12 +85,31 @@ std::string image_line(const Image& img, const std::vector<LayerStats>& layers, 
   std::string s = img.ref.original;
   if (!id.empty()) s += fmt::format("  {}", short_digest(id));
   std::vector<std::string> parts;
-  if (!img.layers.empty()) parts.push_back(fmt::format("{} layers", img.layers.size()));
+  if (!img.layers.empty()) parts.push_back(fmt::format("{} layer{}", img.layers.size(), img.layers.size() == 1 ? "" : "s"));
   if (files) parts.push_back(fmt::format("{} entries", with_commas(files)));
   (void)layers;
   if (parts.size() == 1) s += fmt::format("  ({})", parts[0]);
   if (parts.size() == 2) s += fmt::format("  ({}, {})", parts[0], parts[1]);
   return s;
+}
+
+// "2,772 entries changed, 0 added, 0 removed (noise 2,771, hazard 1); 2 config fields (noise 2)"
+std::string counts_line(const drift::DiffResult& d) {
+  std::map<Class, size_t> files, config;
+  for (auto& c : d.changes) ++files[c.cls];
+  for (auto& c : d.config) ++config[c.cls];
+  auto classes = [](std::map<Class, size_t>& m) {
+    std::string s;
+    for (Class c : {Class::Noise, Class::Drift, Class::Hazard})
+      if (m[c]) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", drift::class_name(c), with_commas(m[c]));
+    return s.empty() ? std::string() : fmt::format(" ({})", s);
+  };
+  std::string out = fmt::format("{} {} changed, {} added, {} removed{}", with_commas(d.changed),
+                                d.changed == 1 ? "entry" : "entries", with_commas(d.added), with_commas(d.removed),
+                                classes(files));
+  if (!d.config.empty())
+    out += fmt::format("; {} config {}{}", d.config.size(), d.config.size() == 1 ? "field" : "fields", classes(config));
+  return out;
 }
 
 std::string tier_text(const drift::DiffResult& d) {
@@ -121,9 +140,7 @@ std::string diff_text(const DiffReport& r) {
   out += fmt::format("imagelint diff: {}\n", paint(verdict_line(r), vcolor));
   out += fmt::format("  A  {}\n  B  {}\n", image_line(r.a, d.layers_a, d.files_a), image_line(r.b, d.layers_b, d.files_b));
   out += fmt::format("  compared: {}, {:.1f} s\n", tier_text(d), r.seconds);
-  out += fmt::format("  {} added, {} removed, {} changed; noise {}, drift {}, hazard {}\n", with_commas(d.added),
-                     with_commas(d.removed), with_commas(d.changed), with_commas(d.by_class.at("noise")),
-                     with_commas(d.by_class.at("drift")), with_commas(d.by_class.at("hazard")));
+  out += fmt::format("  {}\n", counts_line(d));
   if (!d.hints.empty()) {
     out += "\nHints\n";
     for (auto& h : d.hints) out += fmt::format("  - {}\n", escape_bytes(h, false));
@@ -295,9 +312,7 @@ std::string diff_markdown(const DiffReport& r) {
                      md_code(short_digest(r.b.manifest_digest.empty() ? r.b.config_digest : r.b.manifest_digest)));
   out += fmt::format("| layers | {} | {} |\n", r.a.layers.size(), r.b.layers.size());
   if (d.files_a || d.files_b) out += fmt::format("| entries | {} | {} |\n", with_commas(d.files_a), with_commas(d.files_b));
-  out += fmt::format("\n{} added, {} removed, {} changed: noise {}, drift {}, hazard {} ({:.1f} s)\n",
-                     with_commas(d.added), with_commas(d.removed), with_commas(d.changed), with_commas(d.by_class.at("noise")),
-                     with_commas(d.by_class.at("drift")), with_commas(d.by_class.at("hazard")), r.seconds);
+  out += fmt::format("\n{} ({:.1f} s)\n", counts_line(d), r.seconds);
   if (!d.hints.empty()) {
     out += "\n**Hints**\n\n";
     for (auto& h : d.hints) out += fmt::format("- {}\n", md_text(h));
