@@ -77,30 +77,19 @@ std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b
   auto ia = a.entries().begin(), ea = a.entries().end();
   auto ib = b.entries().begin(), eb = b.entries().end();
   while (ia != ea || ib != eb) {
-    if (ib == eb || (ia != ea && ia->first < ib->first)) {
+    const bool only_a = ib == eb || (ia != ea && ia->first < ib->first);
+    if (only_a || ia == ea || ib->first < ia->first) {
+      // A path on one side only: everything about it is that side's.
+      const auto& [path, e] = only_a ? *ia++ : *ib++;
       Change c;
-      c.path = ia->first;
-      c.kind = ChangeKind::Removed;
-      c.type_a = ia->second.type;
-      c.size_a = ia->second.size;
-      c.mode_a = ia->second.mode;
-      c.layer_a = ia->second.layer;
-      c.detail = std::string(type_name(c.type_a)) + " only in A";
+      c.path = path;
+      c.kind = only_a ? ChangeKind::Removed : ChangeKind::Added;
+      (only_a ? c.type_a : c.type_b) = e.type;
+      (only_a ? c.size_a : c.size_b) = e.size;
+      (only_a ? c.mode_a : c.mode_b) = e.mode;
+      (only_a ? c.layer_a : c.layer_b) = e.layer;
+      c.detail = fmt::format("{} only in {}", type_name(e.type), only_a ? "A" : "B");
       out.push_back(std::move(c));
-      ++ia;
-      continue;
-    }
-    if (ia == ea || ib->first < ia->first) {
-      Change c;
-      c.path = ib->first;
-      c.kind = ChangeKind::Added;
-      c.type_b = ib->second.type;
-      c.size_b = ib->second.size;
-      c.mode_b = ib->second.mode;
-      c.layer_b = ib->second.layer;
-      c.detail = std::string(type_name(c.type_b)) + " only in B";
-      out.push_back(std::move(c));
-      ++ib;
       continue;
     }
     const Entry& x = ia->second;
