@@ -39,7 +39,7 @@ void assign(Change& c, Class cls, const std::string& category, const std::string
 }
 
 std::string literal_prefix(const std::string& glob) {
-  size_t i = glob.find_first_of("*?[");
+  size_t i = glob.find_first_of("*?[\\");  // up to the first wildcard or escape
   return i == std::string::npos ? glob : glob.substr(0, i);
 }
 
