@@ -57,6 +57,26 @@ TEST(Diff, EveryDifferingAttributeIsReported) {
   EXPECT_EQ(c["layer_a"], 1);
   EXPECT_NE(c["detail"].get<std::string>().find("security.capability added"), std::string::npos) << c.dump();
   EXPECT_EQ(d.change("usr/share/l")["attributes"], json({"link"}));
+  // Where the changes are: both in B's layer 1.
+  ASSERT_EQ(d.j["layers"]["changes_in_b"].size(), 1u) << d.j["layers"].dump();
+  EXPECT_EQ(d.j["layers"]["changes_in_b"][0]["index"], 1);
+  EXPECT_EQ(d.j["layers"]["changes_in_b"][0]["drift"], 2);
+}
+
+TEST(Diff, SeveralReportsInOneRun) {
+  TempDir t;
+  fixture::write_oci({image({file("etc/a", "1\n")})}, t / "a");
+  fixture::write_oci({image({file("etc/a", "2\n")})}, t / "b");
+  Result r = imagelint({"diff", "oci:" + (t / "a"), "oci:" + (t / "b"), "--format", "text", "--output", "-", "--format", "json",
+                        "--output", t / "d.json", "--format", "markdown", "--output", t / "d.md"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.out.rfind("imagelint diff: drift", 0), 0u) << r.out;
+  EXPECT_EQ(json::parse(read_file(t / "d.json"))["verdict"], "drift");
+  EXPECT_EQ(read_file(t / "d.md").rfind("### ❌ imagelint diff: drift", 0), 0u);
+  Result unpaired = imagelint({"diff", "oci:" + (t / "a"), "oci:" + (t / "b"), "--format", "json", "--format", "text",
+                               "--output", t / "x"});
+  EXPECT_EQ(unpaired.code, 2);
+  EXPECT_NE(unpaired.err.find("go in pairs"), std::string::npos) << unpaired.err;
 }
 
 TEST(Diff, HardlinksCompareByTopologyNotByWhichNameCameFirst) {

@@ -112,6 +112,20 @@ std::string counts_line(const drift::DiffResult& d) {
   return out;
 }
 
+// Where the changes live in B: per layer, how many of each class (removals count in A's layer).
+struct LayerCount {
+  size_t noise = 0, drift = 0, hazard = 0;
+};
+std::map<int, LayerCount> changes_by_layer(const drift::DiffResult& d) {
+  std::map<int, LayerCount> out;
+  for (const Change& c : d.changes) {
+    if (c.kind == drift::ChangeKind::Removed) continue;
+    LayerCount& n = out[c.layer_b];
+    (c.cls == Class::Noise ? n.noise : c.cls == Class::Drift ? n.drift : n.hazard)++;
+  }
+  return out;
+}
+
 std::string tier_text(const drift::DiffResult& d) {
   if (d.tier == "manifest") return "same manifest digest: nothing else read";
   if (d.tier == "diff_ids") return "same diff_ids: A's layers read (for hazards), B's only checked against their digests";
@@ -166,6 +180,16 @@ std::string diff_text(const DiffReport& r) {
       out += fmt::format("  {}  [{}] {}: {}\n", paint(escape_bytes(h.path, false), "1;31"), h.rule, where, h.description);
     }
   }
+  auto by_layer = changes_by_layer(d);
+  if (!by_layer.empty() && !r.b.layers.empty()) {
+    out += "\nLayers of B (added and changed entries)\n  layer     noise     drift    hazard  created_by\n";
+    for (auto& [layer, n] : by_layer) {
+      std::string created = layer >= 0 && static_cast<size_t>(layer) < r.b.layers.size() ? r.b.layers[static_cast<size_t>(layer)].created_by : "";
+      if (created.size() > 60) created = created.substr(0, 57) + "...";
+      out += fmt::format("  {:>5}  {:>8}  {:>8}  {:>8}  {}\n", layer, with_commas(n.noise), with_commas(n.drift),
+                         with_commas(n.hazard), escape_bytes(created, false));
+    }
+  }
   auto groups = groups_of(d);
   if (!groups.empty()) {
     out += "\nCategories\n";
@@ -215,7 +239,10 @@ std::string diff_json(const DiffReport& r) {
   for (auto& p : d.packages.changed) pk["changed"].push_back({{"name", p.name}, {"arch", p.arch}, {"a", p.a}, {"b", p.b}});
   j["packages"] = pk;
   j["layers"] = {{"a", r.a.layers.size()}, {"b", r.b.layers.size()}, {"same_leading", d.same_layers},
-                 {"read_again", d.rereads}};
+                 {"read_again", d.rereads}, {"changes_in_b", json::array()}};
+  for (auto& [layer, n] : changes_by_layer(d))
+    j["layers"]["changes_in_b"].push_back({{"index", layer < 0 ? json(nullptr) : json(layer)},
+                                           {"noise", n.noise}, {"drift", n.drift}, {"hazard", n.hazard}});
   j["config"] = json::array();
   for (auto& c : d.config)
     j["config"].push_back({{"field", c.field},
