@@ -240,6 +240,14 @@ TEST(Diff, ReportsCannotBeBrokenOutOfByTheImage) {
   std::string text = text_diff(image({file("etc/\x1b[2Jx", "1\n")}), image({file("etc/\x1b[2Jx", "2\n")}));
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
   EXPECT_NE(text.find("etc/\\x1b[2Jx"), std::string::npos) << text;
+  // A name that is not UTF-8 still gives valid JSON (the bad byte becomes U+FFFD).
+  // (As rootfs directories: libarchive's pax writer refuses such names.)
+  TempDir u;
+  fixture::write_rootfs(image({file("etc/caf\xe9", "1\n")}), u / "a");
+  fixture::write_rootfs(image({file("etc/caf\xe9", "2\n")}), u / "b");
+  DiffRun bad = diff_refs("dir:" + (u / "a"), "dir:" + (u / "b"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(bad.change("etc/caf\xef\xbf\xbd").is_object()) << bad.j["changes"].dump();
 }
 
 TEST(Diff, SameDiffIdsStillVerifyBothImages) {

@@ -62,7 +62,8 @@ void add_diff_command(CLI::App& app, DiffArgs& args, std::function<int()>& run) 
       "substance (normalisers: " + names + "). Files owned by a package that\n"
       "changed are explained by it. Anything else is drift, category unexplained.\n"
       "Hazards (a populated machine-id, SSH host keys, a random seed) are listed even when equal.\n"
-      "Exit: 0 identical or reproducible, 1 drift, 2 could not compare (unreadable image, bad rules).");
+      "Exit: 0 identical or reproducible, 1 drift, 2 could not compare (unreadable image, bad rules).\n"
+      "The rules file format and what each normaliser ignores: docs/diff.md.");
   diff->callback([&] { run = [&] { return cmd_diff(args); }; });
 }
 
