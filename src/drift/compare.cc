@@ -150,6 +150,8 @@ std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b
       c.size_b = y.size;
       c.mode_a = x.mode;
       c.mode_b = y.mode;
+      c.mtime_a = x.mtime;
+      c.mtime_b = y.mtime;
       c.layer_a = x.layer;
       c.layer_b = y.layer;
       for (auto& p : parts) c.detail += (c.detail.empty() ? "" : "; ") + p;

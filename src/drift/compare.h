@@ -22,6 +22,7 @@ struct Change {
   EntryType type_a = EntryType::File, type_b = EntryType::File;
   uint64_t size_a = 0, size_b = 0;
   uint32_t mode_a = 0, mode_b = 0;
+  int64_t mtime_a = 0, mtime_b = 0;  // Changed only
   int layer_a = -1, layer_b = -1;
   std::string detail;  // every differing attribute with both values, e.g. "mode 0644 → 0755; uid 0 → 1000"
   // Filled by classification:

@@ -3,6 +3,7 @@
 // the noise causes by how many changes each explains. Noise hints are templates in
 // rules/drift.json ("hint", with {count}).
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -32,6 +33,31 @@ std::string fill(const std::string& tmpl, size_t count) {
     i = close + 1;
   }
   return out;
+}
+
+// What the mtimes of mtime-only changes say about the two builds' clocks: one build clamped them
+// (all one value) and the other did not, or where the unclamped ones come from.
+std::string clock_hint(const DiffResult& r, const std::string& rule_id) {
+  std::set<int64_t> a, b;
+  for (auto& c : r.changes)
+    if (c.rule == rule_id && c.kind == ChangeKind::Changed) {
+      a.insert(c.mtime_a);
+      b.insert(c.mtime_b);
+    }
+  if (a.empty()) return {};
+  if (a.size() == 1 && b.size() == 1)
+    return fmt::format("every entry has mtime {} in A and {} in B: both builds clamp, to different times "
+                       "(is SOURCE_DATE_EPOCH taken from the clock rather than from the sources?)",
+                       format_time(*a.begin()), format_time(*b.begin()));
+  if (a.size() == 1 && b.size() > 1)
+    return fmt::format("A's entries all have mtime {} (clamped, e.g. by SOURCE_DATE_EPOCH); B's do not", format_time(*a.begin()));
+  if (b.size() == 1 && a.size() > 1)
+    return fmt::format("B's entries all have mtime {} (clamped, e.g. by SOURCE_DATE_EPOCH); A's do not", format_time(*b.begin()));
+  int64_t lo = *b.begin(), hi = *b.rbegin();
+  if (hi - lo >= 0 && hi - lo < 86400 && *a.rbegin() < lo)
+    return fmt::format("B's mtimes lie between {} and {}, after all of A's: the time of the build, not of the sources",
+                       format_time(lo), format_time(hi));
+  return {};
 }
 
 }  // namespace
@@ -89,7 +115,10 @@ std::vector<std::string> make_hints(const DiffResult& r, const DriftRules& rules
   for (const DriftRule& rule : rules.rules) {
     auto it = rule_counts.find(rule.id);
     if (it == rule_counts.end() || it->second == 0 || rule.hint.empty()) continue;
-    causes.push_back({it->second, fill(rule.hint, it->second)});
+    std::string text = fill(rule.hint, it->second);
+    if (rule.attributes == kMtime)
+      if (std::string clock = clock_hint(r, rule.id); !clock.empty()) text += "; " + clock;
+    causes.push_back({it->second, text});
   }
   std::stable_sort(causes.begin(), causes.end(), [](auto& x, auto& y) { return x.first > y.first; });
   for (auto& [n, text] : causes) out.push_back(text);
