@@ -128,6 +128,14 @@ TEST(Diff, AnUnexplainedChangeIsDriftWithAUnifiedDiff) {
   EXPECT_NE(d.j["hints"][0].get<std::string>().find("no rule explains"), std::string::npos);
 }
 
+TEST(Diff, TheSecondReadTakesTheBytesThatWonNotAnEarlierEntryOfTheSameName) {
+  // One layer writes etc/dup.conf twice; the second one is the file. The unified diff (made from a
+  // second read of that layer) must show it, not the first.
+  DiffRun d = diff(image({file("etc/dup.conf", "old\n"), file("etc/dup.conf", "new\n")}), image({file("etc/dup.conf", "newer\n")}));
+  EXPECT_EQ(d.change("etc/dup.conf")["unified_diff"], "--- a/etc/dup.conf\n+++ b/etc/dup.conf\n@@ -1,1 +1,1 @@\n-new\n+newer\n")
+      << d.j.dump(2);
+}
+
 TEST(Diff, NoUnifiedDiffOfFilesOthersCannotRead) {
   DiffRun d = diff(image({file("etc/secret.conf", "token=aaa\n", 0600)}), image({file("etc/secret.conf", "token=bbb\n", 0600)}));
   json c = d.change("etc/secret.conf");

@@ -1,5 +1,7 @@
 #include "fs/build.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "fs/path.h"
@@ -129,21 +131,34 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
   for (auto& [layer_index, names] : needs) {
     if (layer_index < 0 || static_cast<size_t>(layer_index) >= img.layers.size()) continue;
     ++layers;
-    read_layer(img.layers[static_cast<size_t>(layer_index)], [&](const TarHeader& h, EntryData& d) {
-      std::string norm;
-      if (!normalize_path(h.name, norm)) return;
-      auto it = names.find(norm);
-      if (it == names.end() || h.type != EntryType::File || h.is_hardlink) return;
-      if (!fs.find(it->second)) return;
-      std::string data;
-      uint64_t cap = cap_for(it->second);
-      data.reserve(static_cast<size_t>(std::min<uint64_t>(cap, h.size)));
-      d.each([&](const char* p, size_t n) {
-        uint64_t room = cap > data.size() ? cap - data.size() : 0;
-        data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
-      });
-      got(it->second, std::move(data), h.size);
-    });
+    // A name may stand twice in one tar: only bytes whose hash is the final entry's count, and
+    // the read stops once every wanted name has had them.
+    size_t remaining = names.size();
+    std::set<std::string> satisfied;
+    read_layer_until(
+        img.layers[static_cast<size_t>(layer_index)],
+        [&](const TarHeader& h, EntryData& d) {
+          std::string norm;
+          if (!normalize_path(h.name, norm)) return;
+          auto it = names.find(norm);
+          if (it == names.end() || h.type != EntryType::File || h.is_hardlink || satisfied.count(norm)) return;
+          const Entry* e = fs.find(it->second);
+          if (!e || h.size != e->size) return;
+          std::string data;
+          uint64_t cap = cap_for(it->second);
+          data.reserve(static_cast<size_t>(std::min<uint64_t>(cap, h.size)));
+          Xxh128 hash;
+          d.each([&](const char* p, size_t n) {
+            hash.update(p, n);
+            uint64_t room = cap > data.size() ? cap - data.size() : 0;
+            data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
+          });
+          if (hash.digest() != e->hash) return;  // an earlier entry of the same name
+          satisfied.insert(norm);
+          --remaining;
+          got(it->second, std::move(data), h.size);
+        },
+        [&] { return remaining == 0; });
   }
   return layers;
 }

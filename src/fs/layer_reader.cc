@@ -134,7 +134,9 @@ EntryType type_of(mode_t m) {
 
 }  // namespace
 
-LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) {
+namespace {
+
+LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop) {
   const std::string display = fmt::format("layer {} ({})", layer.index, layer.blob.display);
   LayerStats stats;
   auto raw = open_blob(layer.blob);
@@ -204,6 +206,7 @@ LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) {
     LaEntryData data(a.get(), h.size, feed, display, h.name);
     fn(h, data);
     data.skip();
+    if (stop && stop()) return stats;  // a second read that has what it wanted
   }
   if (feed.zeros_given >= 1024)  // libarchive needed the end-of-archive blocks we supplied
     stats.notes.push_back("the tar stream has no end-of-archive marker (as umoci 0.4.7 writes); read anyway");
@@ -222,6 +225,14 @@ LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) {
   if (!layer.diff_id.empty() && stats.diff_id != layer.diff_id)
     throw InputError(display, "diff_id mismatch: expected " + layer.diff_id + ", actual " + stats.diff_id);
   return stats;
+}
+
+}  // namespace
+
+LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) { return read_layer_impl(layer, fn, nullptr); }
+
+void read_layer_until(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop) {
+  read_layer_impl(layer, fn, stop);
 }
 
 }  // namespace imagelint

@@ -48,4 +48,9 @@ using EntryFn = std::function<void(const TarHeader&, EntryData&)>;
 // descriptor names one) and the diff_id. Throws InputError naming the layer on any failure.
 LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn);
 
+// A second read, for content the first pass already verified: stops as soon as stop() says so
+// after an entry (the rest of the layer is neither decompressed nor checked). Callers must check
+// what they get against the first pass (e.g. the entry's content hash).
+void read_layer_until(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop);
+
 }  // namespace imagelint
