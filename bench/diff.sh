@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/diff.sh: `imagelint diff` on two "rebuilds" of one large generated image (every mtime
-# moved by an hour, CHANGED small files per layer with other content), timed next to
+# moved by an hour, CHANGED small files per layer, spread to the layer's end, with other content), timed next to
 # `bsdtar -tf` over both images' layer blobs in the same run, best of N. Knobs (environment):
 # LAYERS FILES SMALL_KIB BIG_MIB COMPRESSION CHANGED RUNS. Images are kept in build/bench.
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 ./ci/build.sh build
 layers=${LAYERS:-8} files=${FILES:-4000} small=${SMALL_KIB:-48} big=${BIG_MIB:-24} comp=${COMPRESSION:-gzip}
 changed=${CHANGED:-5} runs=${RUNS:-3}
-out=build/bench/diff-$layers-$files-$small-$big-$comp-$changed
+out=build/bench/diff2-$layers-$files-$small-$big-$comp-$changed
 for side in a b; do
   if [ ! -f "$out/$side/index.json" ]; then
     mkdir -p "$out"
