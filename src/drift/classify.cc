@@ -84,12 +84,11 @@ bool is_hazard_path(const DriftRules& rules, const std::string& path, const Haza
 // The hazard a change is, if any: its path matches and, for a "nonempty" hazard, one side is a
 // regular file with content (an empty machine-id is the right state, whatever its mtime).
 const HazardRule* hazard_of(const DriftRules& rules, const Change& c) {
-  const HazardRule* h = nullptr;
-  if (!is_hazard_path(rules, c.path, &h)) return nullptr;
-  if (!h->nonempty) return h;
   bool a = c.kind != ChangeKind::Added && c.type_a == EntryType::File && c.size_a > 0;
   bool b = c.kind != ChangeKind::Removed && c.type_b == EntryType::File && c.size_b > 0;
-  return a || b ? h : nullptr;
+  for (const HazardRule& h : rules.hazards)  // every rule that matches: one may need content, another not
+    if (hazard_matches_path(h, c.path) && (!h.nonempty || a || b)) return &h;
+  return nullptr;
 }
 
 void classify(Change& c, ClassifyContext& cx) {

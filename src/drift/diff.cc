@@ -52,6 +52,7 @@ class SubstanceVisitor : public EntryVisitor {
     buf_.reserve(static_cast<size_t>(std::min(size, cap)));
   }
   void data(const char* p, size_t n) override {
+    hash_.update(p, n);
     if (over_) return;
     if (buf_.size() + n > cap_) {
       over_ = true;
@@ -67,12 +68,14 @@ class SubstanceVisitor : public EntryVisitor {
   }
   std::map<std::string, Substance> digests;
   const int layer;  // the layer whose entry this was: a later layer may replace it
+  ContentHash content() const { return hash_.digest(); }  // of every byte seen, to match the final entry
 
  private:
   std::vector<std::string> names_;
   uint64_t cap_;
   std::string buf_;
   bool over_ = false;
+  Xxh128 hash_;
 };
 
 int declare_early(CaptureSet& cap, const DriftRules& rules, uint64_t normalise_cap) {
@@ -96,7 +99,9 @@ void collect_early(const CaptureSet& cap, int id, const FileSystem& fs, SideCont
   for (auto& [path, v] : cap.visits(id)) {
     const auto& sv = static_cast<const SubstanceVisitor&>(*v);
     const Entry* e = fs.find(path);
-    if (!e || e->layer != sv.layer) continue;  // replaced later (e.g. by a file over the cap)
+    // Replaced later, or by a second entry of the same name in the same layer that this visitor
+    // did not see (e.g. one over the cap): only the bytes of the final entry count.
+    if (!e || e->layer != sv.layer || sv.content() != e->hash) continue;
     for (auto& [n, sub] : sv.digests) side.substance[path][n] = sub;
   }
 }
@@ -294,8 +299,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   std::map<std::string, std::string> too_large = sides[0].too_large;
   too_large.insert(sides[1].too_large.begin(), sides[1].too_large.end());
   for (auto& [path, n] : too_large)
-    r.notes.push_back(fmt::format("{}: larger than {} MiB, not normalised ({})", escape_bytes(path, false),
-                                  opt.normalise_cap >> 20, n));
+    r.notes.push_back(fmt::format("{}: larger than {} MiB, not normalised ({})", path, opt.normalise_cap >> 20, n));
   summarise(r);
   r.hints = internal::make_hints(r, rules, cx.rule_counts);
   lap("classify");

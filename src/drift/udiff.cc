@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace imagelint::drift {
 namespace {
 
@@ -94,8 +96,12 @@ bool valid_utf8(std::string_view s) {
 
 bool looks_like_text(std::string_view bytes) {
   if (bytes.empty()) return false;
-  for (unsigned char c : bytes)  // control bytes other than whitespace: binary, or terminal escapes
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return false;  // '\r' can hide a line
+  // Control bytes other than tab and newline: binary, or terminal escapes ('\r' can hide a line).
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    unsigned char c = p[i];
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || invisible_sequence(p + i, bytes.size() - i)) return false;
+  }
   return valid_utf8(bytes);
 }
 

@@ -49,4 +49,6 @@ TEST(Udiff, TextDetection) {
   EXPECT_FALSE(looks_like_text(std::string("a\0b", 3)));
   EXPECT_FALSE(looks_like_text("\x1b[31mred\n"));   // a terminal escape
   EXPECT_FALSE(looks_like_text("\xff\xfe bad utf-8"));
+  EXPECT_FALSE(looks_like_text("a \xc2\x9b" "31m C1 CSI\n"));           // U+009B: a terminal control
+  EXPECT_FALSE(looks_like_text("user \xe2\x80\xae" "nimda\n"));        // U+202E: right-to-left override
 }

@@ -27,9 +27,24 @@ std::string format_time(int64_t t) {
   return buf;
 }
 
+size_t invisible_sequence(const unsigned char* p, size_t n) {
+  if (n >= 2 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) return 2;  // C1 controls (U+009B is CSI)
+  if (n >= 3 && p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+    return 3;  // bidi embeddings, overrides and isolates: text that reads otherwise than it is
+  return 0;
+}
+
 std::string escape_bytes(const std::string& s, bool binary) {
   std::string out;
-  for (unsigned char c : s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = p[i];
+    size_t hidden = binary ? 0 : invisible_sequence(p + i, s.size() - i);
+    if (hidden) {
+      for (size_t k = 0; k < hidden; ++k) out += fmt::format("\\x{:02x}", p[i + k]);
+      i += hidden - 1;
+      continue;
+    }
     bool plain = binary ? (c > 0x20 && c < 0x7f && c != '\\') : (c >= 0x20 && c != 0x7f && c != '\\');
     if (plain) out += static_cast<char>(c);
     else out += fmt::format("\\x{:02x}", c);

@@ -1,8 +1,9 @@
 // kmod: a Linux kernel module (.ko, .ko.xz, .ko.zst, .ko.gz) without its appended signature. A
 // rebuild signs with a new ephemeral key unless the key is kept, so the same code carries a
 // different signature; the kernel signs before compressing, so a compressed module is
-// decompressed first. Whether a module is signed, and how (algorithm, hash, id type), still
-// counts: a build whose signing silently failed makes modules Secure Boot refuses to load.
+// decompressed first. Whether a module is signed, and the signature's type (the module_signature
+// header: PKCS#7 in every current kernel), still counts: a build whose signing silently failed
+// makes modules Secure Boot refuses to load. The algorithms inside the PKCS#7 blob are not read.
 #include <cstring>
 
 #include "drift/normalisers/normalisers.h"
@@ -55,10 +56,10 @@ Substance normalise_kmod(std::string_view bytes) {
   std::string scheme;
   std::string_view body = unsigned_part(module, &scheme);
   Xxh128 h;
+  const char header[4] = {scheme.empty() ? 'u' : 's', scheme.empty() ? '\0' : scheme[0],
+                          scheme.empty() ? '\0' : scheme[1], scheme.empty() ? '\0' : scheme[2]};
+  h.update(header, sizeof header);  // fixed size, first: no body can imitate it
   h.update(body.data(), body.size());
-  const char signed_mark = scheme.empty() ? 'u' : 's';
-  h.update(&signed_mark, 1);
-  h.update(scheme.data(), scheme.size());
   return Substance{true, "", h.digest()};
 }
 

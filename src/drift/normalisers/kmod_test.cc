@@ -43,10 +43,10 @@ TEST(KmodNormaliser, SignatureIsLeftOut) {
   // Signed or not still counts: a build whose signing failed gives modules Secure Boot refuses.
   EXPECT_NE(a.digest, plain.digest);
   EXPECT_EQ(plain.digest, kmod(body("module code")).digest);
-  // So does the scheme: another hash algorithm is another module for the kernel's keyring.
-  std::string other_hash = sign(m, std::string(256, 'A'));
-  other_hash[other_hash.size() - 28 - 12 + 1] = 4;
-  EXPECT_NE(kmod(other_hash).digest, a.digest);
+  // So does the signature type in module_signature (id_type: 2 = PKCS#7, 1 = X.509, 0 = PGP).
+  std::string other_type = sign(m, std::string(256, 'A'));
+  other_type[other_type.size() - 28 - 12 + 2] = 1;
+  EXPECT_NE(kmod(other_type).digest, a.digest);
 }
 
 TEST(KmodNormaliser, BodyCounts) {
