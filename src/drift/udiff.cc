@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "util/text.h"
+#include "util/utf8.h"
 
 namespace imagelint::drift {
 namespace {
@@ -79,18 +80,6 @@ bool myers(const std::vector<std::string_view>& a, const std::vector<std::string
   return true;
 }
 
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (size_t j = 1; j < len; ++j)
-      if ((static_cast<unsigned char>(s[i + j]) >> 6) != 2) return false;
-    i += len;
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // The policy text as Go's encoding/json sees it, and Go's base64 check.
 #include "facts/policy_internal.h"
+#include "util/utf8.h"
 
 namespace imagelint::policy_internal {
 namespace {
@@ -26,22 +27,6 @@ int u4(std::string_view s, size_t i) {
   return v;
 }
 
-// Length of the valid UTF-8 sequence at s[i] (as Go's utf8.DecodeRune accepts it), or 0.
-size_t utf8_length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  size_t n;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k)
-    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
-  return n;
-}
 
 // Inside strings, rewrites what Go's decoder turns into U+FFFD (invalid UTF-8 bytes, one each;
 // lone surrogate escapes) so that nlohmann, which refuses both, accepts the same files. Returns
@@ -87,7 +72,7 @@ std::optional<std::string> go_compatible_text(std::string_view in) {
         i += i + 1 < in.size() ? 2 : 1;  // any other escape: its validity is the parser's business
       }
     } else if (static_cast<unsigned char>(c) >= 0x80) {
-      size_t n = utf8_length(in, i);
+      size_t n = utf8_sequence_length(in, i);
       if (n == 0) {
         replace(i, 1, "\xEF\xBF\xBD");
         n = 1;

@@ -11,6 +11,7 @@
 #include "facts/rpmdb_internal.h"
 #include "fs/path.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 namespace imagelint {
 
@@ -263,52 +264,20 @@ const std::vector<std::string>& rpmdb_dirs() {
 
 // ---------------------------------------------------------------- JSON
 
-namespace {
-
-// Valid UTF-8 stays; every byte of a bad sequence becomes U+FFFD (nlohmann's dump throws on it).
-std::string utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size(), i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    bool ok = len != 0 && i + len <= n;
-    for (size_t k = 1; ok && k < len; ++k) ok = (p[i + k] & 0xc0) == 0x80;
-    if (ok && len > 1) {
-      uint32_t cp = c & (0xff >> (len + 1));
-      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (p[i + k] & 0x3f);
-      static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-      ok = cp >= kMin[len] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
-    }
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xef\xbf\xbd";
-      ++i;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 nlohmann::json packages_to_json(const PackageDb& db) {
   nlohmann::json pkgs = nlohmann::json::array();
   for (const auto& p : db.packages) {
-    pkgs.push_back({{"nevra", utf8(p.nevra)},
-                    {"name", utf8(p.name)},
-                    {"epoch", p.epoch.empty() ? nlohmann::json(nullptr) : nlohmann::json(utf8(p.epoch))},
-                    {"version", utf8(p.version)},
-                    {"release", utf8(p.release)},
-                    {"arch", utf8(p.arch)},
+    pkgs.push_back({{"nevra", utf8_or_replacement(p.nevra)},
+                    {"name", utf8_or_replacement(p.name)},
+                    {"epoch", p.epoch.empty() ? nlohmann::json(nullptr) : nlohmann::json(utf8_or_replacement(p.epoch))},
+                    {"version", utf8_or_replacement(p.version)},
+                    {"release", utf8_or_replacement(p.release)},
+                    {"arch", utf8_or_replacement(p.arch)},
                     {"db", p.db}});
   }
   nlohmann::json notes = nlohmann::json::array(), errors = nlohmann::json::array();
-  for (const auto& n : db.notes) notes.push_back(utf8(n));
-  for (const auto& e : db.errors) errors.push_back(utf8(e));
+  for (const auto& n : db.notes) notes.push_back(utf8_or_replacement(n));
+  for (const auto& e : db.errors) errors.push_back(utf8_or_replacement(e));
   return {{"packages", std::move(pkgs)}, {"package_notes", std::move(notes)}, {"package_errors", std::move(errors)}};
 }
 
