@@ -224,7 +224,9 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   const Image* imgs[2] = {&a, &b};
   int early_ids[2] = {-1, -1};
   auto [ga, gb] = both<Gathered>([&](int i) {
-    return gather_facts(*imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); });
+    return gather_facts(
+        *imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); },
+        FactScope::PackagesOnly);
   });
   lap("read both images");
   SideContent sides[2];

@@ -201,10 +201,18 @@ void gather_policy(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
 
 }  // namespace
 
-Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra) {
+Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra, FactScope scope) {
   Gathered g;
   g.captures = std::make_unique<CaptureSet>();
   CaptureSet& cap = *g.captures;
+  if (scope == FactScope::PackagesOnly) {
+    want_packages(cap);
+    if (extra) extra(cap);
+    g.built = build_filesystem(img, &cap);
+    gather_packages(g.built.fs, cap, g.facts);
+    for (auto& n : cap.notes()) g.facts.notes.push_back(n);
+    return g;
+  }
   cap.want_path("etc/os-release", kSmall);
   cap.want_path("usr/lib/os-release", kSmall);
   cap.want_path("etc/passwd", kAccounts);

@@ -48,9 +48,14 @@ struct Gathered {
   std::unique_ptr<CaptureSet> captures;  // the facts' captures plus whatever extra declared
 };
 
+// Which facts a pass gathers: all of them (check, inspect), or only the package databases (diff,
+// which compares filesystems itself and would otherwise decompress every kernel module twice).
+enum class FactScope { All, PackagesOnly };
+
 // One streaming pass over the image; throws InputError only when the image itself is unreadable.
 // extra declares further captures (rule kinds) before the pass.
-Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra = nullptr);
+Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra = nullptr,
+                      FactScope scope = FactScope::All);
 
 nlohmann::json facts_to_json(const Facts& f);
 
