@@ -31,7 +31,7 @@ int cmd_diff(const DiffArgs& args) {
     std::string out = args.outputs.empty() ? "" : args.outputs[i];
     bool to_stdout = out.empty() || out == "-";
     bool color = to_stdout && ::isatty(1) && !std::getenv("NO_COLOR") && formats[i] == "text";
-    write_report(find_diff_writer(formats[i])(DiffReport{a, b, result, rules, seconds, color}), out);
+    write_report(find_diff_writer(formats[i])(DiffReport{a, b, result, seconds, color}), out);
   }
   return result.verdict == drift::Verdict::Drift ? 1 : 0;
 }

@@ -129,10 +129,8 @@ void read_side(const Image& img, const FileSystem& fs, const std::map<std::strin
   *rereads = read_contents(
       img, fs, paths, [&](const std::string& p) { return fs.find(p)->size; },
       [&](const std::string& path, std::string&& bytes, uint64_t size) {
-        // The bytes must be the entry's: a layer may hold the same name twice, and only the
-        // occurrence that the first pass kept is wanted.
-        const Entry* e = fs.find(path);
-        if (!e || size != e->size || bytes.size() != size || xxh128_of(bytes) != e->hash) return;
+        // read_contents delivers only the final entry's bytes (hash-checked); caps are the sizes.
+        if (bytes.size() != size) return;
         const Want& w = wants.at(path);
         if (size <= opt.normalise_cap)
           for (const std::string& n : w.normalisers) side.substance[path][n] = find_normaliser(n)(bytes);

@@ -29,7 +29,8 @@ using ContentSink = std::function<void(const std::string& final_path, std::strin
 
 // Reads the content of regular files of the final filesystem again: only the layers that hold
 // their bytes, each once, in layer order (or the files of a dir: rootfs). Paths that are not
-// regular files are skipped. Returns how many layers were read.
+// regular files are skipped, and so are bytes whose xxh3 is not the entry's (an earlier entry of
+// the same name in a layer, a rootfs file changed since the walk). Returns how many layers were read.
 int read_contents(const Image& img, const FileSystem& fs, const std::vector<std::string>& paths, const CapFor& cap_for,
                   const ContentSink& got);
 

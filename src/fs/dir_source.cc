@@ -139,10 +139,13 @@ void read_rootfs_files(const std::string& root, const std::map<std::string, std:
     if (!e) continue;
     std::string data;
     uint64_t cap = cap_for(final_path);
+    Xxh128 hash;
     stream_file(root + "/" + name, [&](const char* p, size_t k) {
+      hash.update(p, k);
       uint64_t room = cap > data.size() ? cap - data.size() : 0;
       data.append(p, static_cast<size_t>(std::min<uint64_t>(room, k)));
     });
+    if (hash.digest() != e->hash) continue;  // changed since the walk: not the entry's bytes
     got(final_path, std::move(data), e->size);
   }
 }

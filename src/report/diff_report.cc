@@ -80,14 +80,13 @@ std::string verdict_line(const DiffReport& r) {
   return "";
 }
 
-std::string image_line(const Image& img, const std::vector<LayerStats>& layers, size_t files) {
+std::string image_line(const Image& img, size_t files) {
   std::string id = !img.manifest_digest.empty() ? img.manifest_digest : img.config_digest;
   std::string s = img.ref.original;
   if (!id.empty()) s += fmt::format("  {}", short_digest(id));
   std::vector<std::string> parts;
   if (!img.layers.empty()) parts.push_back(fmt::format("{} layer{}", img.layers.size(), img.layers.size() == 1 ? "" : "s"));
   if (files) parts.push_back(fmt::format("{} entries", with_commas(files)));
-  (void)layers;
   if (parts.size() == 1) s += fmt::format("  ({})", parts[0]);
   if (parts.size() == 2) s += fmt::format("  ({}, {})", parts[0], parts[1]);
   return s;
@@ -152,7 +151,7 @@ std::string diff_text(const DiffReport& r) {
   std::string out;
   const char* vcolor = d.verdict == drift::Verdict::Drift ? "1;31" : "1;32";
   out += fmt::format("imagelint diff: {}\n", paint(verdict_line(r), vcolor));
-  out += fmt::format("  A  {}\n  B  {}\n", image_line(r.a, d.layers_a, d.files_a), image_line(r.b, d.layers_b, d.files_b));
+  out += fmt::format("  A  {}\n  B  {}\n", image_line(r.a, d.files_a), image_line(r.b, d.files_b));
   out += fmt::format("  compared: {}, {:.1f} s\n", tier_text(d), r.seconds);
   out += fmt::format("  {}\n", counts_line(d));
   if (!d.hints.empty()) {

@@ -12,7 +12,6 @@ struct DiffReport {
   const Image& a;
   const Image& b;
   const drift::DiffResult& result;
-  const drift::DriftRules& rules;
   double seconds = 0;
   bool color = false;
   size_t max_noise_examples = 5;  // text and markdown: noise paths shown per category
