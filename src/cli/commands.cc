@@ -23,7 +23,7 @@
 #include "rules/engine.h"
 #include "rules/packs.h"
 #include "fs/build.h"
-#include "fs/path.h"
+#include "util/path.h"
 #include "image/image.h"
 #include "util/error.h"
 #include "util/version.h"
@@ -134,7 +134,7 @@ int cmd_inspect(const Common& c, const std::string& format) {
   return 0;
 }
 
-int cmd_ls(const Common& c, const std::string& glob, bool long_format, bool xattrs) {
+int cmd_ls(const Common& c, const std::string& glob, bool long_format, bool xattrs, bool null) {
   Image img = open(c);
   BuildResult built = build_filesystem(img, nullptr);
   std::string prefix;
@@ -149,8 +149,9 @@ int cmd_ls(const Common& c, const std::string& glob, bool long_format, bool xatt
       bool ok = literal ? path_within(path, prefix) : glob_match(pattern, path);
       if (!ok) continue;
     }
-    out += long_format || xattrs ? long_line(path, e, img.rootfs.empty(), xattrs) : escape_bytes(path, false);
-    out += '\n';
+    if (long_format || xattrs) out += long_line(path, e, img.rootfs.empty(), xattrs, null);
+    else out += null ? path : escape_bytes(path, false);
+    out += null ? '\0' : '\n';
     if (out.size() > (1 << 20)) {
       write_out(out);
       out.clear();
@@ -208,6 +209,7 @@ std::string today() {
 struct CheckArgs {
   std::vector<std::string> rules, formats, outputs;
   std::string waivers, fail_on = "error";
+  bool all = false;
 };
 
 int cmd_check(const Common& c, const CheckArgs& a) {
@@ -229,7 +231,7 @@ int cmd_check(const Common& c, const CheckArgs& a) {
   for (size_t i = 0; i < formats.size(); ++i) {
     bool to_stdout = a.outputs.empty() || a.outputs[i] == "-";
     bool color = to_stdout && ::isatty(1) && !std::getenv("NO_COLOR") && formats[i] == "text";
-    std::string text = find_check_writer(formats[i])(CheckReport{img, result, rules, fail_on, color});
+    std::string text = find_check_writer(formats[i])(CheckReport{img, result, rules, fail_on, color, a.all});
     write_report(text, to_stdout ? "" : a.outputs[i]);
   }
   return check_exit_code(result, fail_on);
@@ -281,14 +283,21 @@ int run_cli(int argc, char** argv) {
   ls->add_flag("-l,--long", long_format, "type mode uid:gid size mtime layer xxh3-128 path [-> target]");
   bool xattrs = false;
   ls->add_flag("--xattrs", xattrs, "--long, plus every extended attribute as name=value (bytes outside ASCII as \\xNN)");
+  bool null = false;
+  ls->add_flag("-z,--null", null, "End each line with NUL instead of newline and print names as their raw bytes (for xargs -0)");
   ls->footer(
       "Examples:\n"
       "  imagelint ls oci:build/base:latest usr/lib/modules\n"
       "  imagelint ls base.tar 'usr/bin/gcc*' --long\n"
       "  imagelint ls oci-archive:base.oci.tar '**/*.ko.xz'\n"
+      "  imagelint ls base.tar etc/systemd -z | xargs -0 -n1 imagelint cat base.tar\n"
       "Long format: '-' file, 'd' dir, 'l' symlink, 'c'/'b' device (size is major,minor), 'p' fifo, 's' socket;\n"
-      "layer is the index of the layer that last wrote the entry ('-' for dir: images).");
-  ls->callback([&] { action = [&] { return cmd_ls(cl, glob, long_format, xattrs); }; });
+      "layer is the index of the layer that last wrote the entry ('-' for dir: images).\n"
+      "Names print byte for byte when they are printable UTF-8, a backslash included, so a systemd name\n"
+      "such as 'system-systemd\\x2dcryptsetup.slice' pastes back into `cat` or a GLOB as it is. Only control\n"
+      "bytes (newline, tab, ESC, C1), bidi controls and bytes of invalid UTF-8 print as \\xNN (two hex\n"
+      "digits), which no name can then be told apart from: use -z for exact bytes.");
+  ls->callback([&] { action = [&] { return cmd_ls(cl, glob, long_format, xattrs, null); }; });
 
   Common cc;
   std::string path;
@@ -315,6 +324,9 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"error", "warning", "info"}));
   check->add_option("--format", check_args.formats, "text (default) or json (schema imagelint.check/v1); repeatable");
   check->add_option("--output", check_args.outputs, "File for the report of the --format in the same position ('-': stdout)");
+  check->add_flag("--all", check_args.all,
+                  "Text: list every finding. By default a rule with many findings shows at most 5 rows, "
+                  "directories with a count before the files below them (json always lists every finding)");
   check->footer(
       "Examples:\n"
       "  imagelint check oci-archive:build/instance.tar                  # tier 3: bootc-instance\n"
@@ -322,7 +334,9 @@ int run_cli(int argc, char** argv) {
       "  imagelint check img.tar --rules site.json --waivers waivers.json --fail-on warning\n"
       "  imagelint check img.tar --format text --output - --format json --output check.json\n"
       "Exit: 0 nothing at or above --fail-on, 1 findings, 2 could not check (unreadable image, bad pack).\n"
-      "Text output is coloured on a terminal unless NO_COLOR is set. `imagelint rules` lists the rules.");
+      "Text output is coloured on a terminal unless NO_COLOR is set. `imagelint rules` lists the rules.\n"
+      "Names print byte for byte when they are printable UTF-8 (a backslash included); control bytes and\n"
+      "invalid UTF-8 print as \\xNN.");
   check->callback([&] { action = [&] { return cmd_check(ck, check_args); }; });
 
   DiffArgs diff_args;

@@ -22,15 +22,16 @@ std::string human_bytes(uint64_t n) {
 }
 
 
-std::string long_line(const std::string& path, const Entry& e, bool layer_column, bool xattrs) {
+std::string long_line(const std::string& path, const Entry& e, bool layer_column, bool xattrs, bool raw_names) {
+  auto name = [raw_names](const std::string& s) { return raw_names ? s : escape_bytes(s, false); };
   std::string size = e.type == EntryType::File ? std::to_string(e.size)
                      : (e.type == EntryType::Char || e.type == EntryType::Block)
                          ? fmt::format("{},{}", e.dev_major, e.dev_minor)
                          : "0";
   std::string out = fmt::format("{} {} {}:{} {} {} {} {} {}", type_char(e.type), format_mode(e.mode), e.uid, e.gid,
                                 size, format_time(e.mtime), layer_column && e.layer >= 0 ? std::to_string(e.layer) : "-",
-                                e.type == EntryType::File ? e.hash.hex() : "-", escape_bytes(path, false));
-  if (e.type == EntryType::Symlink) out += " -> " + escape_bytes(e.link, false);
+                                e.type == EntryType::File ? e.hash.hex() : "-", name(path));
+  if (e.type == EntryType::Symlink) out += " -> " + name(e.link);
   if (xattrs)
     for (auto& [k, v] : e.xattrs) out += " " + escape_bytes(k, true) + "=" + escape_bytes(v, true);
   return out;

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "drift/diff_internal.h"
-#include "fs/path.h"
+#include "util/path.h"
 
 namespace imagelint::drift::internal {
 namespace {

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drift/normalise.h"
-#include "fs/path.h"
+#include "util/path.h"
 #include "util/error.h"
 #include "util/text.h"
 

@@ -23,7 +23,7 @@ std::vector<std::string> attr_names(uint16_t attrs);
 
 struct DriftRule {
   std::string id;
-  std::vector<std::string> paths;  // globs (fs/path.h glob_match); empty: any path
+  std::vector<std::string> paths;  // globs (util/path.h glob_match); empty: any path
   uint16_t attributes = 0;         // non-zero: matches only changes touching no other attribute
   std::vector<std::string> kinds;  // "added", "removed", "changed"; empty: any
   std::string normaliser;          // non-empty: matches only content changes equal in substance

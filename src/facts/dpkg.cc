@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "fs/path.h"
+#include "util/path.h"
 
 namespace imagelint {
 

@@ -7,7 +7,7 @@
 #include <re2/re2.h>
 
 #include "facts/dpkg.h"
-#include "fs/path.h"
+#include "util/path.h"
 #include "util/error.h"
 
 namespace imagelint {

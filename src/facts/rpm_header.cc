@@ -3,7 +3,7 @@
 
 #include "facts/rpmdb.h"
 #include "facts/rpmdb_internal.h"
-#include "fs/path.h"
+#include "util/path.h"
 
 namespace imagelint {
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "facts/rpmdb_internal.h"
-#include "fs/path.h"
+#include "util/path.h"
 #include "util/error.h"
 #include "util/utf8.h"
 

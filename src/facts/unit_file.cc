@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace imagelint {
 
 namespace {
@@ -132,7 +134,7 @@ bool UnitFile::take_line(std::string_view raw, uint32_t line, std::string_view s
     return assign(section, std::string(key), std::string(trim(l.substr(eq + 1), kSystemdSpace)), line, source_name);
   }
   if (eq == std::string_view::npos || eq == 0)
-    return fail(source_name, line, "'" + std::string(l.substr(0, 80)) + "' is not a key-value pair, group, or comment");
+    return fail(source_name, line, fmt::format("'{}' is not a key-value pair, group, or comment", l.substr(0, 80)));
   if (section < 0) return fail(source_name, line, "key file does not start with a group");
   std::string_view key = l.substr(0, eq);
   while (!key.empty() && kQuadletSpace.find(key.back()) != std::string_view::npos) key.remove_suffix(1);

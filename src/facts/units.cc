@@ -5,95 +5,29 @@
 #include <set>
 
 #include "facts/unit_file.h"
+#include "facts/units_places.h"
+#include "facts/units_presets.h"
 #include "facts/units_quadlet.h"
-#include "fs/path.h"
+#include "util/path.h"
 
 namespace imagelint {
 
 namespace {
 
-enum class Family { kSystemd, kQuadlet };
-
-// Where a directory sits among the unit directories.
-struct Place {
-  Family family = Family::kSystemd;
-  std::string scope;  // system | user | rootful | rootless
-  int priority = 0;   // lower wins among same-named units of a scope
-  std::string owner;  // "" = shared by the whole scope; "uid:N" or "user:NAME" = one user's
-  std::optional<uint32_t> uid;
-  std::string owner_name;
-};
-
-struct Root {
-  std::string_view dir;
-  Family family;
-  std::string_view scope;
-  int priority;
-};
-
-constexpr Root kRoots[] = {
-    {"etc/systemd/system", Family::kSystemd, "system", 0},
-    {"run/systemd/system", Family::kSystemd, "system", 1},
-    {"usr/local/lib/systemd/system", Family::kSystemd, "system", 2},
-    {"usr/lib/systemd/system", Family::kSystemd, "system", 3},
-    {"lib/systemd/system", Family::kSystemd, "system", 4},
-    {"etc/systemd/user", Family::kSystemd, "user", 1},
-    {"run/systemd/user", Family::kSystemd, "user", 2},
-    {"usr/local/lib/systemd/user", Family::kSystemd, "user", 4},
-    {"usr/lib/systemd/user", Family::kSystemd, "user", 5},
-    {"lib/systemd/user", Family::kSystemd, "user", 6},
-    {"run/containers/systemd", Family::kQuadlet, "rootful", 0},
-    {"etc/containers/systemd", Family::kQuadlet, "rootful", 1},
-    {"usr/share/containers/systemd", Family::kQuadlet, "rootful", 2},
-};
-
-constexpr std::string_view kSystemdKinds[] = {"service",   "socket", "timer", "target", "path",  "mount",
-                                              "automount", "swap",   "slice", "scope",  "device"};
-
-std::string_view suffix_of(std::string_view name) {
-  size_t dot = name.rfind('.');
-  return dot == std::string_view::npos || dot == 0 ? std::string_view() : name.substr(dot + 1);
-}
-
-bool is_unit_name(std::string_view name, Family f) {
-  if (f == Family::kQuadlet) return !quadlet_kind(name).empty();
-  std::string_view s = suffix_of(name);
-  return std::find(std::begin(kSystemdKinds), std::end(kSystemdKinds), s) != std::end(kSystemdKinds);
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && s.size() <= 10 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::vector<std::string_view> components(std::string_view p) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i <= p.size() && !p.empty()) {
-    size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    out.push_back(p.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
-// "foo@bar.service" is an instance of "foo@.service": returns "bar".
-std::optional<std::string> instance_of(std::string_view name, std::string_view tmpl) {
-  size_t at = tmpl.find('@');
-  if (at == std::string_view::npos || tmpl.substr(at + 1, 1) != ".") return std::nullopt;
-  std::string_view prefix = tmpl.substr(0, at + 1), suffix = tmpl.substr(at + 1);
-  if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix))
-    return std::nullopt;
-  return std::string(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()));
-}
-
-bool is_template(std::string_view name) { return name.find("@.") != std::string_view::npos; }
+using units_internal::all_digits;
+using units_internal::Family;
+using units_internal::instance_of;
+using units_internal::is_template;
+using units_internal::is_unit_name;
+using units_internal::Place;
+using units_internal::PresetRule;
+using units_internal::suffix_of;
+using units_internal::UnitPlaces;
+using units_internal::UnitPresets;
 
 class Classifier {
  public:
-  explicit Classifier(const UnitsInput& in) : in_(in) {
-    for (const auto& [uid, name] : in_.users) uid_of_.emplace(name, uid);
-  }
+  explicit Classifier(const UnitsInput& in) : in_(in), places_(in), presets_(in.presets) {}
 
   std::vector<Unit> run() {
     collect_files();
@@ -130,76 +64,6 @@ class Classifier {
     UnitFile file;
   };
 
-  // A home directory and its user, from UnitsInput::homes or the usual layouts.
-  std::optional<std::pair<std::string, std::string>> home_of(std::string_view path) const {
-    std::optional<std::pair<std::string, std::string>> best;
-    for (const auto& [home, user] : in_.homes)
-      if (!home.empty() && path_within(path, home) && (!best || home.size() > best->first.size())) best = {home, user};
-    if (best) return best;
-    auto c = components(path);
-    if (c.size() >= 2 && c[0] == "home") return std::make_pair("home/" + std::string(c[1]), std::string(c[1]));
-    if (c.size() >= 3 && c[0] == "var" && c[1] == "home")
-      return std::make_pair("var/home/" + std::string(c[2]), std::string(c[2]));
-    if (!c.empty() && c[0] == "root") return std::make_pair(std::string("root"), std::string("root"));
-    return std::nullopt;
-  }
-
-  void set_owner(Place& p, std::optional<uint32_t> uid, const std::string& name) const {
-    if (!uid && !name.empty()) {
-      auto it = uid_of_.find(name);
-      if (it != uid_of_.end()) uid = it->second;
-    }
-    p.uid = uid;
-    auto known = uid ? in_.users.find(*uid) : in_.users.end();
-    p.owner_name = known != in_.users.end() ? known->second : uid && name.empty() ? std::to_string(*uid) : name;
-    p.owner = uid ? "uid:" + std::to_string(*uid) : "user:" + name;
-  }
-
-  std::optional<Place> locate(std::string_view dir) const {
-    if (auto h = home_of(dir)) {
-      std::string_view rel = dir.size() > h->first.size() ? dir.substr(h->first.size() + 1) : std::string_view();
-      Place p;
-      if (rel == ".config/systemd/user" || rel == ".local/share/systemd/user") {
-        p.scope = "user";
-        p.priority = rel[1] == 'c' ? 0 : 3;
-      } else if (path_within(rel, ".config/containers/systemd") && !has_dropin_dir(rel)) {
-        p.family = Family::kQuadlet;
-        // root's own user manager runs these, as root.
-        p.scope = h->second == "root" ? "rootful" : "rootless";
-        p.priority = h->second == "root" ? 3 : 0;
-        if (p.scope == "rootful") return p;
-      } else {
-        return std::nullopt;
-      }
-      set_owner(p, std::nullopt, h->second);
-      return p;
-    }
-    for (const auto& r : kRoots) {
-      if (r.family == Family::kSystemd ? dir != r.dir : !path_within(dir, r.dir)) continue;
-      Place p;
-      p.family = r.family;
-      p.scope = std::string(r.scope);
-      p.priority = r.priority;
-      if (r.family == Family::kSystemd) return p;
-      std::string_view rel = dir.size() > r.dir.size() ? dir.substr(r.dir.size() + 1) : std::string_view();
-      if (has_dropin_dir(rel)) return std::nullopt;  // quadlet does not look into *.d directories
-      auto c = components(rel);
-      if (c.empty() || c[0] != "users") return p;
-      if (r.dir == "run/containers/systemd") return std::nullopt;
-      p.scope = "rootless";
-      p.priority = r.priority;
-      if (c.size() >= 2 && all_digits(c[1])) set_owner(p, static_cast<uint32_t>(std::stoul(std::string(c[1]))), "");
-      return p;
-    }
-    return std::nullopt;
-  }
-
-  static bool has_dropin_dir(std::string_view rel) {
-    for (auto c : components(rel))
-      if (c.ends_with(".d")) return true;
-    return false;
-  }
-
   // Follows symlinks of the input (absolute targets from the image root), at most 40 hops.
   std::optional<std::string> resolve(const std::string& path) const {
     std::string cur = path;
@@ -224,7 +88,7 @@ class Classifier {
   bool take_dropin(const std::string& path, const std::string* text) {
     std::string dir = parent_path(path);
     if (!path.ends_with(".conf") || !base_name(dir).ends_with(".d")) return false;
-    if (auto p = locate(parent_path(dir)); p && text)
+    if (auto p = places_.locate(parent_path(dir)); p && text)
       dropins_[std::string(base_name(dir))].push_back({*p, std::string(base_name(path)), path, text});
     return true;
   }
@@ -234,7 +98,7 @@ class Classifier {
   bool take_wants(const std::string& path) {
     std::string dir = parent_path(path);
     if (!is_wants_dir(dir)) return false;
-    auto p = locate(parent_path(dir));
+    auto p = places_.locate(parent_path(dir));
     if (p && p->family == Family::kSystemd) wants_.emplace(std::string(base_name(path)), *p);
     return true;
   }
@@ -243,7 +107,7 @@ class Classifier {
     for (const auto& [path, text] : in_.files) {
       if (take_dropin(path, &text) || take_wants(path)) continue;
       std::string name(base_name(path));
-      auto p = locate(parent_path(path));
+      auto p = places_.locate(parent_path(path));
       if (p && is_unit_name(name, p->family)) sources_.push_back({path, name, *p, &text, ""});
     }
   }
@@ -254,7 +118,7 @@ class Classifier {
       auto resolved = resolve(path);
       auto file = resolved ? in_.files.find(*resolved) : in_.files.end();
       if (take_dropin(path, file == in_.files.end() ? nullptr : &file->second) || take_wants(path)) continue;
-      auto p = locate(dir);
+      auto p = places_.locate(dir);
       if (!p || !is_unit_name(name, p->family)) continue;
       if (target == "/dev/null") {
         masks_[name].push_back(*p);
@@ -271,7 +135,7 @@ class Classifier {
           aliases_[p->scope + "/" + std::string(target_name)].push_back(name);
           continue;
         }
-        if (file != in_.files.end() && locate(parent_path(*resolved))) continue;  // the same unit, listed there
+        if (file != in_.files.end() && places_.locate(parent_path(*resolved))) continue;  // the same unit, listed there
       }
       if (file == in_.files.end())
         sources_.push_back({path, name, *p, nullptr, "symlink to /" + *resolved + ", which is not in the image"});
@@ -489,7 +353,7 @@ class Classifier {
       return;
     }
     if (!install && f.words("Install", "Alias").empty()) return;
-    const PresetRule* rule = preset_for(scope, service);
+    const PresetRule* rule = presets_.match(scope, service);
     if (!rule || rule->action != "enable") return;
     std::vector<std::string> instances = rule->instances;
     if (is_template(service) && instances.empty() && !default_instance.empty()) instances = {default_instance};
@@ -512,57 +376,17 @@ class Classifier {
       }
   }
 
-  struct PresetRule {
-    std::string action, pattern;
-    std::vector<std::string> instances;
-  };
-
-  // systemd.preset(5): files from every preset directory, one per file name (the directory of
-  // highest priority wins), read in file-name order; the first line matching a unit decides.
-  const PresetRule* preset_for(const std::string& scope, const std::string& unit) {
-    auto& rules = presets_[scope];
-    if (!presets_loaded_[scope]) {
-      presets_loaded_[scope] = true;
-      static constexpr std::string_view kDirs[] = {"etc", "run", "usr/local/lib", "usr/lib", "lib"};
-      std::map<std::string, std::pair<size_t, const std::string*>> files;
-      for (const auto& [path, text] : in_.presets) {
-        std::string dir = parent_path(path);
-        for (size_t i = 0; i < std::size(kDirs); ++i)
-          if (dir == std::string(kDirs[i]) + "/systemd/" + scope + "-preset" && path.ends_with(".preset")) {
-            auto [it, fresh] = files.emplace(std::string(base_name(path)), std::make_pair(i, &text));
-            if (!fresh && i < it->second.first) it->second = {i, &text};
-          }
-      }
-      for (const auto& [name, f] : files) {
-        std::string_view text = *f.second;
-        for (size_t i = 0; i < text.size();) {
-          size_t j = text.find('\n', i);
-          if (j == std::string_view::npos) j = text.size();
-          auto w = split_unit_words(text.substr(i, j - i));
-          i = j + 1;
-          if (w.size() < 2 || w[0][0] == '#' || w[0][0] == ';') continue;
-          if (w[0] != "enable" && w[0] != "disable" && w[0] != "ignore") continue;
-          rules.push_back({w[0], w[1], std::vector<std::string>(w.begin() + 2, w.end())});
-        }
-      }
-    }
-    for (const auto& r : rules)
-      if (glob_match(r.pattern, unit)) return &r;
-    return nullptr;
-  }
-
   const UnitsInput& in_;
+  UnitPlaces places_;
+  UnitPresets presets_;
   std::vector<Source> sources_;
   std::map<std::string, std::vector<DropIn>> dropins_;  // by directory name ("foo.service.d")
   std::multimap<std::string, Place> wants_;             // *.wants/ (.requires/, .upholds/) links by name
   std::map<std::string, std::vector<Place>> masks_;     // links to /dev/null by name
-  std::map<std::string, uint32_t> uid_of_;
   std::map<std::string, std::vector<size_t>> by_name_;  // unit name -> indices into work_
   std::map<std::string, std::set<std::string>> siblings_;
   std::map<std::string, std::vector<std::string>> aliases_;  // "scope/unit" -> alias names
   std::vector<Work> work_;
-  std::map<std::string, std::vector<PresetRule>> presets_;
-  std::map<std::string, bool> presets_loaded_;
 };
 
 }  // namespace

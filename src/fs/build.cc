@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "fs/path.h"
+#include "util/path.h"
 #include "util/error.h"
 
 namespace imagelint {

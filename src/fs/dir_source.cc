@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "fs/build.h"
-#include "fs/path.h"
+#include "util/path.h"
 #include "util/error.h"
 
 namespace imagelint {

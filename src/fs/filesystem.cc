@@ -3,7 +3,7 @@
 #include <deque>
 #include <set>
 
-#include "fs/path.h"
+#include "util/path.h"
 
 namespace imagelint {
 

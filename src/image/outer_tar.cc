@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "fs/path.h"
+#include "util/path.h"
 #include "util/error.h"
 
 namespace imagelint {

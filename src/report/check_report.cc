@@ -1,8 +1,14 @@
 #include "report/check_report.h"
-#include "util/version.h"
+
+#include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "report/finding_groups.h"
+#include "util/text.h"
+#include "util/version.h"
 
 namespace imagelint {
 
@@ -12,6 +18,8 @@ std::string paint(bool on, const char* code, const std::string& s) {
   return on ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
 }
 const char* colour_of(Severity s) { return s == Severity::Error ? "1;31" : s == Severity::Warning ? "1;33" : "1;36"; }
+// Rows per rule in the text report: with a layer line each, a rule fits well inside one screen.
+constexpr size_t kRowsPerRule = 5;
 }  // namespace
 
 nlohmann::json image_to_json(const Image& img, const BuildResult* built) {
@@ -71,41 +79,92 @@ std::string check_json(const CheckReport& r) {
   return j.dump(2) + "\n";
 }
 
+namespace {
+
+std::string layer_line(const Finding& f) {
+  std::string where;
+  if (f.layer >= 0) {
+    std::string by = f.created_by.size() > 90 ? f.created_by.substr(0, 87) + "..." : f.created_by;
+    where += fmt::format("layer {}{}", f.layer, by.empty() ? "" : ": " + escape_bytes(by, false));
+  }
+  if (!f.package.empty()) where += (where.empty() ? "" : "; ") + std::string("package ") + escape_bytes(f.package, false);
+  return where;
+}
+
+// The findings of one rule in one section: every one with --all, else a few rows (finding_groups.h).
+void rule_block(std::string& out, const CheckReport& r, const std::string& rule, const std::vector<const Finding*>& fs) {
+  const bool c = r.color;
+  out += fmt::format("  {} ({})\n", paint(c, "1", rule), with_commas(fs.size()));
+  FindingRows rows = r.all ? FindingRows{} : group_findings(fs, kRowsPerRule);
+  if (r.all)
+    for (const Finding* f : fs) rows.rows.push_back({f->path, f, 1, false});
+  for (const FindingRow& row : rows.rows) {
+    const Finding& f = *row.sample;
+    std::string head = row.path.empty() ? "(image)" : escape_bytes(row.path, false);
+    if (row.count > 1)
+      head += "  " + paint(c, "2", fmt::format("({} findings {})", with_commas(row.count), row.below ? "here and below" : "here"));
+    out += "    " + head + "\n";
+    std::string msg = escape_bytes(f.message, false);
+    if (f.path != row.path)  // one of the findings below the row's directory, named
+      msg = "e.g. " + (f.message.find(f.path) == std::string::npos ? escape_bytes(f.path, false) + ": " : "") + msg;
+    out += "      " + msg + "\n";
+    if (std::string where = layer_line(f); !where.empty()) out += "      " + paint(c, "2", where) + "\n";
+    if (!f.waiver.empty()) out += "      " + paint(c, "2", (f.waived ? "waived: " : "") + escape_bytes(f.waiver, false)) + "\n";
+  }
+  if (size_t more = fs.size() - rows.rows.size(); more > 0)
+    out += "    " + paint(c, "2", fmt::format("… {} more (--all lists every finding; --format json too)", with_commas(more))) + "\n";
+}
+
+// "var-tmpfiles 1,181, var-log 6": the rules of findings that keep, most findings first.
+template <class Keep>
+std::string per_rule(const CheckResult& res, Keep&& keep) {
+  std::map<std::string, size_t> n;
+  for (auto& f : res.findings)
+    if (keep(f)) ++n[f.rule];
+  std::vector<std::pair<std::string, size_t>> v(n.begin(), n.end());
+  std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  std::string s;
+  for (auto& [rule, k] : v) s += (s.empty() ? "" : ", ") + rule + " " + with_commas(k);
+  return s.empty() ? "" : " (" + s + ")";
+}
+
+}  // namespace
+
 std::string check_text(const CheckReport& r) {
   std::string out;
   const bool c = r.color;
   std::string packs;
   for (auto& p : r.rules.packs) packs += (packs.empty() ? "" : ", ") + p;
-  out += fmt::format("{} ({} rules from {})\n", r.image.ref.original, r.result.rules_run, packs);
+  out += fmt::format("{} ({} rules from {})\n", escape_bytes(r.image.ref.original, false), r.result.rules_run, packs);
   auto section = [&](const std::string& title, const char* colour, auto&& keep) {
-    int n = 0;
-    for (auto& f : r.result.findings) n += keep(f);
-    if (!n) return;
-    out += "\n" + paint(c, colour, fmt::format("{} ({})", title, n)) + "\n";
-    for (const Finding& f : r.result.findings) {
-      if (!keep(f)) continue;
-      out += fmt::format("  {}  {}\n", paint(c, "1", f.rule), f.path.empty() ? "(image)" : f.path);
-      out += "    " + f.message + "\n";
-      std::string where;
-      if (f.layer >= 0) {
-        std::string by = f.created_by.size() > 90 ? f.created_by.substr(0, 87) + "..." : f.created_by;
-        where += fmt::format("layer {}{}", f.layer, by.empty() ? "" : ": " + by);
-      }
-      if (!f.package.empty()) where += (where.empty() ? "" : "; ") + std::string("package ") + f.package;
-      if (!where.empty()) out += "    " + paint(c, "2", where) + "\n";
-      if (!f.waiver.empty()) out += "    " + paint(c, "2", (f.waived ? "waived: " : "") + f.waiver) + "\n";
+    std::vector<const Finding*> in;
+    for (auto& f : r.result.findings)
+      if (keep(f)) in.push_back(&f);
+    if (in.empty()) return;
+    out += "\n" + paint(c, colour, fmt::format("{} ({})", title, with_commas(in.size()))) + "\n";
+    // Findings are sorted by severity, then rule: within a section each rule is one run.
+    std::stable_sort(in.begin(), in.end(), [](const Finding* a, const Finding* b) { return a->rule < b->rule; });
+    for (size_t i = 0; i < in.size();) {
+      size_t j = i;
+      while (j < in.size() && in[j]->rule == in[i]->rule) ++j;
+      rule_block(out, r, in[i]->rule, std::vector<const Finding*>(in.begin() + static_cast<long>(i), in.begin() + static_cast<long>(j)));
+      i = j;
     }
   };
   for (Severity s : {Severity::Error, Severity::Warning, Severity::Info})
     section(severity_name(s), colour_of(s), [&](const Finding& f) { return !f.waived && f.severity == s; });
   section("waived", "2", [](const Finding& f) { return f.waived; });
   for (const Waiver& w : r.result.waivers)
-    if (w.status == "stale") out += fmt::format("\nstale waiver: {} {} matches nothing ({})\n", w.rule, w.path, w.reason);
-  bool failed = false;
-  for (auto& f : r.result.findings)
-    failed |= !f.waived && static_cast<int>(f.severity) <= static_cast<int>(r.fail_on);
-  out += fmt::format("\n{} errors, {} warnings, {} info, {} waived: {}\n", r.result.count(Severity::Error),
-                     r.result.count(Severity::Warning), r.result.count(Severity::Info), r.result.waived(),
+    if (w.status == "stale")
+      out += fmt::format("\nstale waiver: {} {} matches nothing ({})\n", escape_bytes(w.rule, false), escape_bytes(w.path, false),
+                         escape_bytes(w.reason, false));
+  bool failed = check_exit_code(r.result, r.fail_on) != 0;
+  auto of = [&](Severity s) { return per_rule(r.result, [s](const Finding& f) { return !f.waived && f.severity == s; }); };
+  auto counted = [](int n, const char* one, const char* many) { return with_commas(static_cast<uint64_t>(n)) + " " + (n == 1 ? one : many); };
+  out += fmt::format("\n{}{}, {}{}, {} info{}, {} waived{}: {}\n", counted(r.result.count(Severity::Error), "error", "errors"),
+                     of(Severity::Error), counted(r.result.count(Severity::Warning), "warning", "warnings"), of(Severity::Warning),
+                     with_commas(r.result.count(Severity::Info)), of(Severity::Info), with_commas(r.result.waived()),
+                     per_rule(r.result, [](const Finding& f) { return f.waived; }),
                      failed ? paint(c, "1;31", fmt::format("FAILED (--fail-on {})", severity_name(r.fail_on)))
                             : paint(c, "1;32", "passed"));
   return out;

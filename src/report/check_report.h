@@ -17,6 +17,7 @@ struct CheckReport {
   const RuleSet& rules;
   Severity fail_on = Severity::Error;
   bool color = false;
+  bool all = false;  // text: every finding, not a few rows per rule
 };
 
 using CheckWriter = std::string (*)(const CheckReport&);

@@ -292,11 +292,12 @@ std::string md_code(const std::string& s) {
   return fmt::format("`{}`", out);
 }
 
-// Text in a table cell or a list item: control bytes escaped, markdown and HTML characters too.
+// Text in a table cell or a list item: control bytes escaped, markdown and HTML characters too (a
+// backslash from a name is doubled, so it shows and escapes nothing).
 std::string md_text(const std::string& s) {
   std::string out;
   for (char ch : escape_bytes(s, false)) {
-    if (ch == '|' || ch == '<' || ch == '>' || ch == '*' || ch == '_' || ch == '[' || ch == ']' || ch == '`') out += '\\';
+    if (ch == '\\' || ch == '|' || ch == '<' || ch == '>' || ch == '*' || ch == '_' || ch == '[' || ch == ']' || ch == '`') out += '\\';
     out += ch;
   }
   return out;

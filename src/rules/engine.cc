@@ -4,7 +4,7 @@
 
 #include <re2/re2.h>
 
-#include "fs/path.h"
+#include "util/path.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/text.h"
@@ -56,7 +56,9 @@ CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiv
     ++r.rules_run;
     for (Finding& f : found) {
       f.rule = spec.id;
-      f.severity = spec.severity;
+      // A kind may lower a finding below its rule's severity (units-rootless: the API socket is
+      // a warning), never raise it: overriding the rule's severity still bounds every finding.
+      f.severity = std::max(f.severity, spec.severity);
       if (const Entry* e = f.path.empty() ? nullptr : ctx.fs.find(f.path)) {
         f.layer = e->layer;
         if (e->layer >= 0 && static_cast<size_t>(e->layer) < ctx.image.layers.size())

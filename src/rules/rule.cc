@@ -21,6 +21,15 @@ bool parse_severity(const std::string& text, Severity& out) {
   return true;
 }
 
+Severity param_severity(const RuleSpec& rule, const char* key, Severity fallback) {
+  auto it = rule.params.find(key);
+  if (it == rule.params.end()) return fallback;
+  Severity s;
+  if (!it->is_string() || !parse_severity(it->get<std::string>(), s))
+    throw UsageError("rule " + rule.id + ": params." + key + " must be error, warning or info");
+  return s;
+}
+
 Finding make_finding(const RuleSpec& rule, std::string path, std::string message) {
   Finding f;
   f.rule = rule.id;

@@ -72,6 +72,11 @@ std::vector<std::string> kind_names();
 // A finding for rule at path with message (the engine fills the rest).
 Finding make_finding(const RuleSpec& rule, std::string path, std::string message);
 
+// The severity a kind gives some of its findings below the rule's own (params[key], e.g.
+// "warning"), or fallback when the key is absent; throws UsageError naming the rule when it is
+// not a severity. The engine never lets a finding be more severe than its rule.
+Severity param_severity(const RuleSpec& rule, const char* key, Severity fallback);
+
 // Reads a list of strings from params (missing -> empty); throws UsageError naming the rule.
 std::vector<std::string> param_strings(const RuleSpec& rule, const char* key);
 

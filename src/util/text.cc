@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "util/error.h"
+#include "util/utf8.h"
 
 namespace imagelint {
 
@@ -36,18 +37,30 @@ size_t invisible_sequence(const unsigned char* p, size_t n) {
 
 std::string escape_bytes(const std::string& s, bool binary) {
   std::string out;
+  out.reserve(s.size());
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size(); ++i) {
+  auto hex = [&](unsigned char c) { out += fmt::format("\\x{:02x}", c); };
+  for (size_t i = 0; i < s.size();) {
     unsigned char c = p[i];
-    size_t hidden = binary ? 0 : invisible_sequence(p + i, s.size() - i);
-    if (hidden) {
-      for (size_t k = 0; k < hidden; ++k) out += fmt::format("\\x{:02x}", p[i + k]);
-      i += hidden - 1;
+    if (binary) {
+      if (c > 0x20 && c < 0x7f && c != '\\') out += static_cast<char>(c);
+      else hex(c);
+      ++i;
       continue;
     }
-    bool plain = binary ? (c > 0x20 && c < 0x7f && c != '\\') : (c >= 0x20 && c != 0x7f && c != '\\');
-    if (plain) out += static_cast<char>(c);
-    else out += fmt::format("\\x{:02x}", c);
+    if (size_t hidden = invisible_sequence(p + i, s.size() - i)) {
+      for (size_t k = 0; k < hidden; ++k) hex(p[i + k]);
+      i += hidden;
+      continue;
+    }
+    size_t n = utf8_sequence_length(s, i);
+    if (n == 0 || c < 0x20 || c == 0x7f) {  // a control byte, or a byte of no valid UTF-8 sequence
+      hex(c);
+      ++i;
+      continue;
+    }
+    out.append(s, i, n);  // printable UTF-8, a backslash included: byte for byte
+    i += n;
   }
   return out;
 }

@@ -8,9 +8,11 @@ namespace imagelint {
 
 std::string with_commas(uint64_t n);                 // "31,204"
 std::string format_time(int64_t epoch_seconds);  // "2024-01-31T12:00:00Z"
-// Bytes as one safe line, the rest as \xNN: for paths (binary=false) control bytes (C0, DEL, C1),
-// bidi controls and backslashes are escaped and other UTF-8 kept; for values (binary=true) all
-// but printable ASCII.
+// Bytes as one safe line, the rest as \xNN. For names and text (binary=false) printable UTF-8 is
+// kept byte for byte, a backslash included (systemd's "system-systemd\x2dcryptsetup.slice" prints
+// as it is named, so it can be pasted back); only control bytes (C0, DEL, C1), bidi controls and
+// bytes of invalid UTF-8 become \xNN. For values (binary=true): all but printable ASCII, and the
+// backslash, so the text reads back unambiguously.
 std::string escape_bytes(const std::string& s, bool binary);
 // The length of a UTF-8 sequence at p that a terminal would act on or hide (C1 controls, bidi
 // overrides and isolates), or 0.

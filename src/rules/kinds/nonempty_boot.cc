@@ -1,7 +1,7 @@
 // nonempty-boot (bootc, warning): boot exists and is empty in the image: kernels belong in
 // usr/lib/modules/KVER, and whatever the image puts in boot is hidden by the host's boot
 // partition. Names in params.allow (bootc: EFI, a composefs-rs artefact) are ignored.
-#include "fs/path.h"
+#include "util/path.h"
 #include "rules/kinds/common.h"
 #include "util/error.h"
 

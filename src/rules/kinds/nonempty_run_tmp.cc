@@ -4,7 +4,7 @@
 // their parent directories are ignored too when nothing else is below them.
 #include <set>
 
-#include "fs/path.h"
+#include "util/path.h"
 #include "rules/kinds/common.h"
 #include "util/error.h"
 

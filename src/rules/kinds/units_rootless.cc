@@ -1,7 +1,8 @@
 // units-rootless: no rootful application container but the allowlist (Envoy). Rootful quadlets,
 // and enabled system services that start containers as root, are findings; the engine's own
-// services are not applications (an enabled rootful API socket is a warning-worthy finding of
-// its own); each rootless quadlet's user is declared and lingers.
+// services are not applications (an enabled rootful API socket is a finding of its own, at
+// params.api_socket_severity, a warning in the shipped pack); each rootless quadlet's user is
+// declared and lingers.
 #include "rules/kinds/common.h"
 
 namespace imagelint {
@@ -9,6 +10,7 @@ namespace {
 
 class UnitsRootless : public RuleKind {
  public:
+  void validate(const RuleSpec& rule) const override { param_severity(rule, "api_socket_severity", rule.severity); }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     auto allow = param_patterns(rule, "allow");          // unit names or images allowed rootful
     auto engine = param_patterns(rule, "engine_units");  // podman.service, podman.socket, ...
@@ -32,8 +34,11 @@ class UnitsRootless : public RuleKind {
             break;
           }
       }
-      if (u.scope == "system" && u.enabled && u.name == "podman.socket")
-        out.push_back(make_finding(rule, u.path, "the rootful podman API socket is enabled: whoever reaches it is root"));
+      if (u.scope == "system" && u.enabled && u.name == "podman.socket") {
+        Finding f = make_finding(rule, u.path, "the rootful podman API socket is enabled: whoever reaches it is root");
+        f.severity = param_severity(rule, "api_socket_severity", rule.severity);
+        out.push_back(std::move(f));
+      }
       if (u.scope == "rootless" && (u.kind == "container" || u.kind == "pod" || u.kind == "kube")) {
         if (u.user.empty() || u.user == "*") continue;
         if (!users.declared(u.user))

@@ -1,6 +1,6 @@
 // utf8 (bootc, fatal): every path and every symlink target is valid UTF-8 (bootc's ostree backend
 // refuses anything else). bootc stops at the first bad name; every one is a finding here.
-#include "fs/path.h"
+#include "util/path.h"
 #include "rules/kinds/common.h"
 #include "util/utf8.h"
 

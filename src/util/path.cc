@@ -1,4 +1,4 @@
-#include "fs/path.h"
+#include "util/path.h"
 
 #include <vector>
 
@@ -71,22 +71,27 @@ bool class_match(std::string_view pat, size_t& i, char c) {
   return matched != negate;
 }
 
-bool match_at(std::string_view pat, size_t pi, std::string_view s, size_t si, int depth) {
+// failed: (pi, si) states at a '*' already known not to match, so a pattern with many stars costs
+// O(|pattern| x |path|), not an exponential search (patterns come from packs, waivers and images).
+bool match_at(std::string_view pat, size_t pi, std::string_view s, size_t si, int depth, std::vector<bool>& failed) {
   if (depth > 64) return false;
   while (pi < pat.size()) {
     char pc = pat[pi];
     if (pc == '*') {
+      size_t state = pi * (s.size() + 1) + si;
+      if (failed.empty()) failed.resize((pat.size() + 1) * (s.size() + 1));
+      if (failed[state]) return false;
       bool dbl = pi + 1 < pat.size() && pat[pi + 1] == '*';
       size_t next = pi + (dbl ? 2 : 1);
-      if (dbl && next < pat.size() && pat[next] == '/') {
-        // "**/" matches zero or more whole directories.
-        if (match_at(pat, next + 1, s, si, depth + 1)) return true;
+      bool ok = false;
+      if (dbl && next < pat.size() && pat[next] == '/')  // "**/" matches zero or more whole directories.
+        ok = match_at(pat, next + 1, s, si, depth + 1, failed);
+      for (size_t k = si; !ok && k <= s.size(); ++k) {
+        if (match_at(pat, next, s, k, depth + 1, failed)) ok = true;
+        else if (k < s.size() && s[k] == '/' && !dbl) break;
       }
-      for (size_t k = si; k <= s.size(); ++k) {
-        if (match_at(pat, next, s, k, depth + 1)) return true;
-        if (k < s.size() && s[k] == '/' && !dbl) return false;
-      }
-      return false;
+      if (!ok) failed[state] = true;
+      return ok;
     }
     if (si >= s.size()) return false;
     if (pc == '?') {
@@ -101,10 +106,7 @@ bool match_at(std::string_view pat, size_t pi, std::string_view s, size_t si, in
         if (s[si] == '/' || !class_match(pat, pi, s[si])) return false;
         ++si;
       }
-    } else if (pc == '\\' && pi + 1 < pat.size()) {
-      if (s[si] != pat[pi + 1]) return false;
-      pi += 2, ++si;
-    } else {
+    } else {  // a backslash too is itself (systemd names escape with it): "[*]" matches a star
       if (s[si] != pc) return false;
       ++pi, ++si;
     }
@@ -114,7 +116,8 @@ bool match_at(std::string_view pat, size_t pi, std::string_view s, size_t si, in
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view path) {
-  return match_at(pattern, 0, path, 0, 0);
+  std::vector<bool> failed;  // sized at the first '*'
+  return match_at(pattern, 0, path, 0, 0, failed);
 }
 
 }  // namespace imagelint

@@ -17,7 +17,10 @@ std::string join_path(std::string_view dir, std::string_view name);
 // True when p is dir itself or lies below it ("" contains everything).
 bool path_within(std::string_view p, std::string_view dir);
 
-// Shell-style glob over a whole path: '*' and '?' do not cross '/', '**' does, [...] classes.
+// Shell-style glob over a whole path: '*' and '?' do not cross '/', '**' does, [...] classes. A
+// backslash is an ordinary character, as in fnmatch's FNM_NOESCAPE (systemd's own names carry
+// backslashes: "system-systemd\x2dcryptsetup.slice"); "[*]" matches a literal star. Time is
+// O(|pattern| x |path|) whatever the pattern.
 bool glob_match(std::string_view pattern, std::string_view path);
 
 }  // namespace imagelint

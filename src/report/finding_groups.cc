@@ -1,0 +1,118 @@
+#include "report/finding_groups.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string_view>
+
+namespace imagelint {
+
+namespace {
+
+struct Node {
+  std::string path;
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  // by path component
+  std::vector<const Finding*> own;  // findings whose path is this node's
+  size_t count = 0;                 // findings here and below
+  const Finding* sample = nullptr;  // shallowest here or below, then first by path
+  size_t sample_depth = 0;
+};
+
+size_t depth_of(std::string_view p) { return static_cast<size_t>(std::count(p.begin(), p.end(), '/')); }
+
+// A place can be opened into its children's rows when it is no finding itself: a directory that
+// is a finding is the top of what lies below it ("var/cache has no tmpfiles.d entry" is the cause
+// of every finding under it), so it stays one row. Returns the rows it adds, or -1.
+long opened_delta(const Node* n) {
+  if (!n->own.empty() || n->children.empty()) return -1;
+  return static_cast<long>(n->children.size()) - 1;
+}
+
+FindingRow row_of(const Node* n) {
+  FindingRow r;
+  r.path = n->path;
+  r.count = n->count;
+  r.below = n->count > n->own.size();
+  r.sample = n->sample;
+  return r;
+}
+
+}  // namespace
+
+size_t FindingRows::shown_alone() const {
+  size_t n = 0;
+  for (auto& r : rows) n += r.count == 1;
+  return n;
+}
+
+FindingRows group_findings(const std::vector<const Finding*>& findings, size_t max_rows) {
+  FindingRows out;
+  auto by_path = [](const FindingRow& a, const FindingRow& b) {
+    return std::tie(a.path, a.sample->message) < std::tie(b.path, b.sample->message);
+  };
+  if (findings.size() <= max_rows) {
+    for (const Finding* f : findings) out.rows.push_back({f->path, f, 1, false});
+    std::sort(out.rows.begin(), out.rows.end(), by_path);
+    return out;
+  }
+  Node root;
+  std::vector<FindingRow> image_wide;
+  for (const Finding* f : findings) {
+    if (f->path.empty()) {
+      image_wide.push_back({"", f, 1, false});
+      continue;
+    }
+    size_t depth = depth_of(f->path);
+    Node* n = &root;
+    size_t start = 0;
+    while (true) {
+      ++n->count;
+      if (!n->sample || depth < n->sample_depth || (depth == n->sample_depth && f->path < n->sample->path)) {
+        n->sample = f;
+        n->sample_depth = depth;
+      }
+      if (start > f->path.size()) break;
+      size_t slash = f->path.find('/', start);
+      if (slash == std::string::npos) slash = f->path.size();
+      std::string_view part = std::string_view(f->path).substr(start, slash - start);
+      auto it = n->children.find(part);
+      if (it == n->children.end()) {
+        auto child = std::make_unique<Node>();
+        child->path = f->path.substr(0, slash);
+        it = n->children.emplace(std::string(part), std::move(child)).first;
+      }
+      n = it->second.get();
+      start = slash + 1;
+    }
+    n->own.push_back(f);
+  }
+
+  std::vector<const Node*> items;
+  for (auto& [name, child] : root.children) items.push_back(child.get());
+  const size_t fixed = image_wide.size();
+  // Open the largest place while the rows still fit; a single-child directory always fits.
+  while (true) {
+    long best = -1;
+    for (size_t i = 0; i < items.size(); ++i) {
+      long delta = opened_delta(items[i]);
+      if (delta < 0 || fixed + items.size() + static_cast<size_t>(delta) > max_rows) continue;
+      if (best < 0 || items[i]->count > items[static_cast<size_t>(best)]->count) best = static_cast<long>(i);
+    }
+    if (best < 0) break;
+    const Node* open = items[static_cast<size_t>(best)];
+    items.erase(items.begin() + best);
+    for (auto& [name, child] : open->children) items.push_back(child.get());
+  }
+
+  for (auto& r : image_wide) out.rows.push_back(r);
+  for (const Node* n : items) out.rows.push_back(row_of(n));
+  if (out.rows.size() > max_rows) {  // too many places even at the top: keep the largest
+    std::stable_sort(out.rows.begin(), out.rows.end(), [](const FindingRow& a, const FindingRow& b) { return a.count > b.count; });
+    for (size_t i = max_rows; i < out.rows.size(); ++i) out.hidden += out.rows[i].count;
+    out.rows.resize(max_rows);
+  }
+  std::sort(out.rows.begin(), out.rows.end(), by_path);
+  return out;
+}
+
+}  // namespace imagelint

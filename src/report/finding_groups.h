@@ -1,0 +1,34 @@
+// How a report that people read shows many findings of one rule: a few rows that together cover
+// every finding, directories before the files below them. 1,181 var-tmpfiles findings become
+// "var/cache/apt (412 here and below)", "var/lib/dpkg (640 here and below)", … — the way bootc's
+// own lint prints the first few items and a count. Machine formats list every finding instead.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "rules/rule.h"
+
+namespace imagelint {
+
+struct FindingRow {
+  std::string path;               // the row's path: a finding's own path or a directory above several
+  const Finding* sample = nullptr;  // the shallowest finding at or below path (first by path order)
+  size_t count = 0;               // findings at or below path; 1 is a single finding
+  bool below = false;             // some of them lie below path (path is a directory above them)
+};
+
+struct FindingRows {
+  std::vector<FindingRow> rows;   // sorted by path (image-wide findings, path "", first)
+  size_t hidden = 0;              // findings in no row: more places than max_rows could show
+  size_t shown_alone() const;     // findings printed whole (rows of count 1)
+};
+
+// Rows for findings (all of one rule): every finding alone when there are at most max_rows;
+// otherwise directories are opened from the largest down while the rows still fit, so a deep
+// single-child chain becomes its deepest directory and a large tree is split as far as max_rows
+// allows. A directory that is itself a finding is never opened: it is the top of what lies below. When even the top-level places are more than max_rows, the largest are kept and the
+// rest counted in hidden.
+FindingRows group_findings(const std::vector<const Finding*>& findings, size_t max_rows);
+
+}  // namespace imagelint

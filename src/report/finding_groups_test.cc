@@ -1,0 +1,106 @@
+#include "report/finding_groups.h"
+
+#include <deque>
+
+#include <gtest/gtest.h>
+
+namespace imagelint {
+namespace {
+
+struct Findings {
+  std::deque<Finding> store;
+  std::vector<const Finding*> ptrs;
+  void add(const std::string& path, const std::string& message = "m") {
+    Finding f;
+    f.rule = "r";
+    f.path = path;
+    f.message = message;
+    store.push_back(f);
+    ptrs.push_back(&store.back());
+  }
+};
+
+size_t covered(const FindingRows& rows) {
+  size_t n = rows.hidden;
+  for (auto& r : rows.rows) n += r.count;
+  return n;
+}
+
+TEST(FindingGroups, FewFindingsAreEachARow) {
+  Findings f;
+  f.add("var/b");
+  f.add("var/a");
+  f.add("");
+  FindingRows rows = group_findings(f.ptrs, 5);
+  ASSERT_EQ(rows.rows.size(), 3u);
+  EXPECT_EQ(rows.rows[0].path, "");
+  EXPECT_EQ(rows.rows[1].path, "var/a");
+  EXPECT_EQ(rows.rows[2].path, "var/b");
+  EXPECT_EQ(rows.shown_alone(), 3u);
+}
+
+TEST(FindingGroups, ManyFilesBecomeTheirDirectoriesWithCounts) {
+  Findings f;
+  f.add("var/cache");  // the directory is a finding itself, as var-tmpfiles reports it
+  f.add("var/cache/apt");
+  for (int i = 0; i < 400; ++i) f.add("var/cache/apt/archives/p" + std::to_string(i) + ".deb");
+  for (int i = 0; i < 300; ++i) f.add("var/lib/dpkg/info/p" + std::to_string(i) + ".list");
+  f.add("var/log/x.log");
+  FindingRows rows = group_findings(f.ptrs, 5);
+  EXPECT_LE(rows.rows.size(), 5u);
+  EXPECT_EQ(covered(rows), f.ptrs.size());  // every finding is counted somewhere
+  bool cache = false, dpkg = false;
+  for (auto& r : rows.rows) {
+    if (r.path == "var/cache") {  // a finding itself: the top of everything below it
+      cache = r.count == 402 && r.below;
+      EXPECT_EQ(r.sample->path, r.path);  // the shallowest finding speaks for the row
+    }
+    if (r.path.starts_with("var/lib/dpkg")) dpkg = r.count == 300 && r.below && r.sample->path.starts_with("var/lib/dpkg/info/p");
+  }
+  EXPECT_TRUE(cache);
+  EXPECT_TRUE(dpkg);  // a single-child chain is opened to its deepest directory
+  for (auto& r : rows.rows)
+    if (r.path.starts_with("var/lib")) {
+      EXPECT_EQ(r.path, "var/lib/dpkg/info");
+    }
+}
+
+TEST(FindingGroups, TooManyTopLevelPlacesKeepTheLargest) {
+  Findings f;
+  for (int d = 0; d < 10; ++d)
+    for (int i = 0; i <= d; ++i) f.add("d" + std::to_string(d) + "/f" + std::to_string(i));
+  FindingRows rows = group_findings(f.ptrs, 3);
+  ASSERT_EQ(rows.rows.size(), 3u);
+  EXPECT_EQ(rows.rows[0].path, "d7");
+  EXPECT_EQ(rows.rows[2].path, "d9");
+  EXPECT_EQ(covered(rows), f.ptrs.size());
+  EXPECT_EQ(rows.hidden, f.ptrs.size() - 8 - 9 - 10);
+}
+
+TEST(FindingGroups, SeveralFindingsOnOnePathStayTogether) {
+  Findings f;
+  for (int i = 0; i < 8; ++i) f.add("etc/a", "message " + std::to_string(i));
+  f.add("etc/b");
+  FindingRows rows = group_findings(f.ptrs, 5);
+  EXPECT_EQ(covered(rows), 9u);
+  ASSERT_FALSE(rows.rows.empty());
+  for (auto& r : rows.rows)
+    if (r.path == "etc/a") {
+      EXPECT_EQ(r.count, 8u);
+      EXPECT_FALSE(r.below);
+    }
+}
+
+TEST(FindingGroups, DeepHostilePathsAreBounded) {
+  Findings f;
+  std::string deep;
+  for (int i = 0; i < 2000; ++i) deep += (i ? "/" : "") + std::string("d");
+  for (int i = 0; i < 20; ++i) f.add(deep + "/f" + std::to_string(i));
+  FindingRows rows = group_findings(f.ptrs, 5);
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(rows.rows[0].path, deep);
+  EXPECT_EQ(rows.rows[0].count, 20u);
+}
+
+}  // namespace
+}  // namespace imagelint
