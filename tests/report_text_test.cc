@@ -172,3 +172,19 @@ TEST(Names, ControlBytesAndInvalidUtf8AreEscapedExactlyWithZ) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Names, InspectTextEscapesWhatTheImageSays) {
+  fixture::Recipe r = instance({});
+  r.labels["org.example.evil"] = "\x1b]0;owned\x07\x1b[2J";
+  r.layers.back().created_by = "RUN echo \x1b[31mred";
+  TempDir d;
+  Result res = run_today({"inspect", write_image(d, r)});
+  ASSERT_EQ(res.code, 0) << res.err;
+  EXPECT_EQ(res.out.find('\x1b'), std::string::npos) << res.out;
+  EXPECT_NE(res.out.find("org.example.evil=\\x1b]0;owned\\x07\\x1b[2J"), std::string::npos) << res.out;
+  EXPECT_NE(res.out.find("RUN echo \\x1b[31mred"), std::string::npos) << res.out;
+}
+
+}  // namespace

@@ -130,7 +130,7 @@ int cmd_inspect(const Common& c, const std::string& format) {
   for (auto& n : facts.packages.notes) out += "note: " + n + "\n";
   for (auto& n : facts.packages.errors) out += "error: " + n + "\n";
   for (auto& n : facts.users.notes) out += "note: " + n + "\n";
-  write_out(out);
+  write_out(escape_lines(out));  // labels, created_by, kernel and user names come from the image
   return 0;
 }
 

@@ -65,6 +65,19 @@ std::string escape_bytes(const std::string& s, bool binary) {
   return out;
 }
 
+std::string escape_lines(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t nl = text.find('\n', i);
+    if (nl == std::string::npos) nl = text.size();
+    out += escape_bytes(text.substr(i, nl - i), false);
+    if (nl < text.size()) out += '\n';
+    i = nl + 1;
+  }
+  return out;
+}
+
 std::string read_small_file(const std::string& path, const std::string& what, uint64_t max_bytes) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw InputError(path, "cannot read " + what);

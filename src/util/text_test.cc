@@ -28,6 +28,12 @@ TEST(EscapeBytes, TerminalControlsHiddenInValidUtf8AreEscaped) {
   EXPECT_EQ(escape_bytes("evil\xe2\x80\xaetxt.exe", false), "evil\\xe2\\x80\\xaetxt.exe");  // bidi override
 }
 
+TEST(EscapeBytes, IsIdempotentSoReportsMayEscapeTwice) {
+  std::string once = escape_bytes("a\x1b\xff\\x2d\n", false);
+  EXPECT_EQ(escape_bytes(once, false), once);
+  EXPECT_EQ(escape_lines("label=\x1b[2J\nname=\xff\n\n"), "label=\\x1b[2J\nname=\\xff\n\n");
+}
+
 TEST(EscapeBytes, BinaryValuesKeepOnlyPrintableAscii) {
   EXPECT_EQ(escape_bytes("cap=\x01\x02 a\\b\xc3\xa9", true), "cap=\\x01\\x02\\x20a\\x5cb\\xc3\\xa9");
 }
