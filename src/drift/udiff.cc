@@ -140,7 +140,7 @@ std::string unified_diff(std::string_view a, std::string_view b, const std::stri
     std::vector<std::string> body;
     for (size_t j = start; j < end; ++j) {
       std::string_view line = ops[j] == Op::Add ? lb[pb] : la[pa];
-      body.push_back(std::string(1, static_cast<char>(ops[j])) + std::string(line) + "\n");
+      body.push_back(fmt::format("{}{}\n", static_cast<char>(ops[j]), line));
       if (ops[j] != Op::Add) ++pa;
       if (ops[j] != Op::Del) ++pb;
     }

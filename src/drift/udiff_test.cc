@@ -32,8 +32,8 @@ TEST(Udiff, DistantChangesMakeTwoHunks) {
 TEST(Udiff, BoundedInLinesAndInEdits) {
   std::string a, b;
   for (int i = 0; i < 100; ++i) {
-    a += "a" + std::to_string(i) + "\n";
-    b += "b" + std::to_string(i) + "\n";
+    a.append("a").append(std::to_string(i)).append("\n");
+    b.append("b").append(std::to_string(i)).append("\n");
   }
   std::string d = unified_diff(a, b, "f", 10, 1000);
   EXPECT_NE(d.find("more lines\n"), std::string::npos) << d;

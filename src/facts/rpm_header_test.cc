@@ -136,7 +136,7 @@ TEST(RpmHeader, BadFileListsKeepThePackageWithoutFiles) {
   // A few long shared dirnames must not expand to gigabytes of paths.
   std::string names, idx;
   for (int k = 0; k < 2000; ++k) {
-    names += "f" + std::to_string(k) + '\0';
+    names.append("f").append(std::to_string(k)).push_back('\0');
     idx += be32s({0});
   }
   e = tiny_entries();

@@ -141,7 +141,7 @@ std::string check_text(const CheckReport& r) {
     for (auto& f : r.result.findings)
       if (keep(f)) in.push_back(&f);
     if (in.empty()) return;
-    out += "\n" + paint(c, colour, fmt::format("{} ({})", title, with_commas(in.size()))) + "\n";
+    out += fmt::format("\n{}\n", paint(c, colour, fmt::format("{} ({})", title, with_commas(in.size()))));
     // Findings are sorted by severity, then rule: within a section each rule is one run.
     std::stable_sort(in.begin(), in.end(), [](const Finding* a, const Finding* b) { return a->rule < b->rule; });
     for (size_t i = 0; i < in.size();) {

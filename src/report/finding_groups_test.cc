@@ -68,7 +68,7 @@ TEST(FindingGroups, ManyFilesBecomeTheirDirectoriesWithCounts) {
 TEST(FindingGroups, TooManyTopLevelPlacesKeepTheLargest) {
   Findings f;
   for (int d = 0; d < 10; ++d)
-    for (int i = 0; i <= d; ++i) f.add("d" + std::to_string(d) + "/f" + std::to_string(i));
+    for (int i = 0; i <= d; ++i) f.add(std::string("d").append(std::to_string(d)).append("/f").append(std::to_string(i)));
   FindingRows rows = group_findings(f.ptrs, 3);
   ASSERT_EQ(rows.rows.size(), 3u);
   EXPECT_EQ(rows.rows[0].path, "d7");
@@ -94,7 +94,7 @@ TEST(FindingGroups, SeveralFindingsOnOnePathStayTogether) {
 TEST(FindingGroups, DeepHostilePathsAreBounded) {
   Findings f;
   std::string deep;
-  for (int i = 0; i < 2000; ++i) deep += (i ? "/" : "") + std::string("d");
+  for (int i = 0; i < 2000; ++i) deep.append(i ? "/d" : "d");
   for (int i = 0; i < 20; ++i) f.add(deep + "/f" + std::to_string(i));
   FindingRows rows = group_findings(f.ptrs, 5);
   ASSERT_EQ(rows.rows.size(), 1u);

@@ -2,6 +2,8 @@
 // written by gzip(1).
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "drift/normalise.h"
 #include "harness.h"
 
@@ -23,8 +25,8 @@ class GzipNormaliser : public ::testing::Test {
   // gzip(1) on a file holding content whose mtime is mtime; flags such as -n or -9.
   std::string gzip(const std::string& content, long mtime, const std::string& flag = "-6") {
     write_file(d_ / "data.txt", content);
-    EXPECT_EQ(run({"touch", "-d", "@" + std::to_string(mtime), d_ / "data.txt"}).code, 0);
-    EXPECT_EQ(run({"sh", "-c", "gzip -c " + flag + " data.txt > data.gz"}, d_.path()).code, 0);
+    EXPECT_EQ(run({"touch", "-d", fmt::format("@{}", mtime), d_ / "data.txt"}).code, 0);
+    EXPECT_EQ(run({"sh", "-c", fmt::format("gzip -c {} data.txt > data.gz", flag)}, d_.path()).code, 0);
     return read_file(d_ / "data.gz");
   }
   TempDir d_;

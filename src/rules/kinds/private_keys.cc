@@ -108,7 +108,10 @@ std::shared_ptr<RE2> markers(const RuleSpec& rule) {
   if (ms.empty()) throw UsageError("rule " + rule.id + ": needs params.markers (patterns of the BEGIN line)");
   param_patterns(rule, "markers");  // names a bad one
   std::string alt;
-  for (auto& m : ms) alt += (alt.empty() ? "" : "|") + ("(?:" + m + ")");
+  for (auto& m : ms) {  // appended piece by piece: GCC 12 -O3 warns (-Wrestrict) on "lit" + std::string
+    if (!alt.empty()) alt += '|';
+    alt.append("(?:").append(m).append(")");
+  }
   RE2::Options o;
   o.set_log_errors(false);
   auto re = std::make_shared<RE2>(alt, o);
