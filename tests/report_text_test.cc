@@ -115,7 +115,7 @@ TEST(CheckText, ManyFindingsFitOnAScreenPerRule) {
   EXPECT_NE(text.out.find("    var/lib  (303 findings here and below)"), std::string::npos) << text.out;
   // A directory that is no finding itself shows one of the findings below it.
   EXPECT_NE(text.out.find("    var/log/apt  (6 findings here and below)\n      e.g. var/log/apt/log0 is a non-empty log file"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("more (--all lists every finding; --format json too)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(" more (--all lists every finding; --format json too)"), std::string::npos) << text.out;
   // The summary counts findings per rule, most first.
   EXPECT_NE(text.out.find("warnings (var-tmpfiles " + std::to_string(tmpfiles)), std::string::npos) << ls.back();
   EXPECT_NE(ls.back().find("units-rootless 1"), std::string::npos) << ls.back();

@@ -111,8 +111,14 @@ void rule_block(std::string& out, const CheckReport& r, const std::string& rule,
     if (std::string where = layer_line(f); !where.empty()) out += "      " + paint(c, "2", where) + "\n";
     if (!f.waiver.empty()) out += "      " + paint(c, "2", (f.waived ? "waived: " : "") + escape_bytes(f.waiver, false)) + "\n";
   }
-  if (size_t more = fs.size() - rows.rows.size(); more > 0)
-    out += "    " + paint(c, "2", fmt::format("… {} more (--all lists every finding; --format json too)", with_commas(more))) + "\n";
+  if (size_t more = fs.size() - rows.rows.size(); more > 0) {
+    std::string where;
+    if (rows.hidden > 0 && rows.hidden < more)
+      where = fmt::format(": {} below these rows, {} in other places", with_commas(more - rows.hidden), with_commas(rows.hidden));
+    else if (rows.hidden > 0)
+      where = " in other places";
+    out += "    " + paint(c, "2", fmt::format("… {} more{} (--all lists every finding; --format json too)", with_commas(more), where)) + "\n";
+  }
 }
 
 // "var-tmpfiles 1,181, var-log 6": the rules of findings that keep, most findings first.

@@ -25,10 +25,11 @@ struct FindingRows {
 };
 
 // Rows for findings (all of one rule): every finding alone when there are at most max_rows;
-// otherwise directories are opened from the largest down while the rows still fit, so a deep
-// single-child chain becomes its deepest directory and a large tree is split as far as max_rows
-// allows. A directory that is itself a finding is never opened: it is the top of what lies below. When even the top-level places are more than max_rows, the largest are kept and the
-// rest counted in hidden.
+// otherwise the largest places are shown, and a shown directory is opened into its children while
+// that loses nothing shown or the rows still show nine findings in ten. So a deep single-child
+// chain becomes its deepest directory, "var" opens into its largest subdirectories, and a
+// directory of many files stays one row with its count. A directory that is itself a finding is
+// never opened: it is the top of what lies below. What the rows do not show is counted in hidden.
 FindingRows group_findings(const std::vector<const Finding*>& findings, size_t max_rows);
 
 }  // namespace imagelint

@@ -65,6 +65,28 @@ TEST(FindingGroups, ManyFilesBecomeTheirDirectoriesWithCounts) {
     }
 }
 
+TEST(FindingGroups, AWideDirectoryOpensIntoItsLargestChildren) {
+  // As Debian's var: one directory holds most findings, a dozen small ones the rest.
+  Findings f;
+  for (int i = 0; i < 800; ++i) f.add(std::string("var/lib/dpkg/info/p").append(std::to_string(i)));
+  for (int d = 0; d < 12; ++d) f.add(std::string("var/lib/small").append(std::to_string(d)).append("/x"));
+  f.add("var/lib/dpkg");  // a finding itself: stays closed
+  FindingRows rows = group_findings(f.ptrs, 5);
+  ASSERT_EQ(rows.rows.size(), 5u);
+  EXPECT_EQ(covered(rows), f.ptrs.size());
+  EXPECT_EQ(rows.hidden, 8u);  // four small directories shown, eight not
+  bool dpkg = false;
+  for (auto& r : rows.rows) dpkg |= r.path == "var/lib/dpkg" && r.count == 801;
+  EXPECT_TRUE(dpkg);
+  // A directory of 780 files alone does not open into five of them.
+  Findings g;
+  for (int i = 0; i < 780; ++i) g.add(std::string("var/lib/dpkg/info/p").append(std::to_string(i)));
+  FindingRows one = group_findings(g.ptrs, 5);
+  ASSERT_EQ(one.rows.size(), 1u);
+  EXPECT_EQ(one.rows[0].path, "var/lib/dpkg/info");
+  EXPECT_EQ(one.hidden, 0u);
+}
+
 TEST(FindingGroups, TooManyTopLevelPlacesKeepTheLargest) {
   Findings f;
   for (int d = 0; d < 10; ++d)
