@@ -220,7 +220,7 @@ int cmd_check(const Common& c, const CheckArgs& a) {
   std::vector<std::string> formats = report_formats(a.formats, a.outputs);
   for (auto& f : formats)
     if (!find_check_writer(f))
-      throw UsageError("--format " + f + ": not available yet (text and json are; sarif, junit, codequality and markdown come later)");
+      throw UsageError("--format " + f + ": not a format of check (text, json, sarif, junit, codequality, markdown)");
 
   Image img = open(c);
   Gathered g = gather_facts(img, [&](CaptureSet& cap) {
@@ -322,7 +322,9 @@ int run_cli(int argc, char** argv) {
   check->add_option("--waivers", check_args.waivers, "JSON: {\"waivers\": [{rule, path (glob), reason, expires (YYYY-MM-DD)}]}");
   check->add_option("--fail-on", check_args.fail_on, "Lowest severity that fails the run (exit 1): error, warning or info")
       ->check(CLI::IsMember({"error", "warning", "info"}));
-  check->add_option("--format", check_args.formats, "text (default) or json (schema imagelint.check/v1); repeatable");
+  check->add_option("--format", check_args.formats,
+                    "text (default), json (schema imagelint.check/v1), sarif (2.1.0), junit (GitLab artifacts:reports:junit), "
+                    "codequality (GitLab Code Quality), markdown (a merge-request comment); repeatable");
   check->add_option("--output", check_args.outputs, "File for the report of the --format in the same position ('-': stdout)");
   check->add_flag("--all", check_args.all,
                   "Text: list every finding. By default a rule with many findings shows at most 5 rows, "
@@ -333,6 +335,7 @@ int run_cli(int argc, char** argv) {
       "  imagelint check oci:build/base:latest --rules bootc-base         # tier 2\n"
       "  imagelint check img.tar --rules site.json --waivers waivers.json --fail-on warning\n"
       "  imagelint check img.tar --format text --output - --format json --output check.json\n"
+      "  imagelint check img.tar --format junit --output junit.xml --format codequality --output gl-code-quality.json\n"
       "Exit: 0 nothing at or above --fail-on, 1 findings, 2 could not check (unreadable image, bad pack).\n"
       "Text output is coloured on a terminal unless NO_COLOR is set. `imagelint rules` lists the rules.\n"
       "Names print byte for byte when they are printable UTF-8 (a backslash included); control bytes and\n"

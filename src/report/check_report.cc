@@ -18,8 +18,6 @@ std::string paint(bool on, const char* code, const std::string& s) {
   return on ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
 }
 const char* colour_of(Severity s) { return s == Severity::Error ? "1;31" : s == Severity::Warning ? "1;33" : "1;36"; }
-// Rows per rule in the text report: with a layer line each, a rule fits well inside one screen.
-constexpr size_t kRowsPerRule = 5;
 }  // namespace
 
 nlohmann::json image_to_json(const Image& img, const BuildResult* built) {
@@ -179,6 +177,10 @@ std::string check_text(const CheckReport& r) {
 CheckWriter find_check_writer(const std::string& format) {
   if (format == "text") return check_text;
   if (format == "json") return check_json;
+  if (format == "sarif") return check_sarif;
+  if (format == "junit") return check_junit;
+  if (format == "codequality") return check_codequality;
+  if (format == "markdown") return check_markdown;
   return nullptr;
 }
 

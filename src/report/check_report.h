@@ -21,11 +21,19 @@ struct CheckReport {
 };
 
 using CheckWriter = std::string (*)(const CheckReport&);
-// nullptr for a format not (yet) written.
+// text json sarif junit codequality markdown; nullptr for any other.
 CheckWriter find_check_writer(const std::string& format);
 
 std::string check_text(const CheckReport& r);
 std::string check_json(const CheckReport& r);
+// check_formats.cc: for other tools and merge requests.
+std::string check_sarif(const CheckReport& r);        // SARIF 2.1.0
+std::string check_junit(const CheckReport& r);        // JUnit XML, one testcase per rule
+std::string check_codequality(const CheckReport& r);  // GitLab Code Quality (a JSON array)
+std::string check_markdown(const CheckReport& r);
+
+// docs/rules/<id>.md, compiled in (the help of SARIF rules); nullptr for a rule without a page.
+const std::string* rule_doc(const std::string& id);
 
 // The `image` object shared by check, diff and inspect JSON.
 nlohmann::json image_to_json(const Image& img, const BuildResult* built);

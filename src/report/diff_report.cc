@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/check_report.h"
+#include "report/markdown.h"
 #include "util/text.h"
 #include "util/version.h"
 
@@ -277,56 +278,6 @@ std::string diff_json(const DiffReport& r) {
   // Bytes from the image (paths, diffs) may be invalid UTF-8: replace rather than fail.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
-
-namespace {
-
-// Inline code in a table cell: control bytes escaped (a lone '\r' ends a line in CommonMark),
-// backticks replaced, '|' escaped.
-std::string md_code(const std::string& s) {
-  std::string out;
-  for (char ch : escape_bytes(s, false)) {
-    if (ch == '`') out += '\'';
-    else if (ch == '|') out += "\\|";
-    else out += ch;
-  }
-  return fmt::format("`{}`", out);
-}
-
-// Text in a table cell or a list item: control bytes escaped, markdown and HTML characters too (a
-// backslash from a name is doubled, so it shows and escapes nothing).
-std::string md_text(const std::string& s) {
-  std::string out;
-  for (char ch : escape_bytes(s, false)) {
-    if (ch == '\\' || ch == '|' || ch == '<' || ch == '>' || ch == '*' || ch == '_' || ch == '[' || ch == ']' || ch == '`') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
-// Text inside raw HTML (<summary>): entities, not backslashes.
-std::string html_text(const std::string& s) {
-  std::string out;
-  for (char ch : escape_bytes(s, false)) {
-    if (ch == '<') out += "&lt;";
-    else if (ch == '>') out += "&gt;";
-    else if (ch == '&') out += "&amp;";
-    else if (ch == '"') out += "&quot;";
-    else out += ch;
-  }
-  return out;
-}
-
-// A code fence longer than any run of backticks in the text, so the text cannot close it.
-std::string fence_for(const std::string& text) {
-  size_t longest = 0, run = 0;
-  for (char ch : text) {
-    run = ch == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::string(std::max<size_t>(3, longest + 1), '`');
-}
-
-}  // namespace
 
 std::string diff_markdown(const DiffReport& r) {
   const drift::DiffResult& d = r.result;

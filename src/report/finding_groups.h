@@ -32,4 +32,8 @@ struct FindingRows {
 // never opened: it is the top of what lies below. What the rows do not show is counted in hidden.
 FindingRows group_findings(const std::vector<const Finding*>& findings, size_t max_rows);
 
+// Rows per rule in the reports people read (text, markdown): with a layer line each, a rule fits
+// well inside one screen.
+inline constexpr size_t kRowsPerRule = 5;
+
 }  // namespace imagelint
