@@ -11,6 +11,8 @@ packages=(
   umoci skopeo libarchive-tools zstd xz-utils gzip rpm binutils python3
   # validators of the report formats against the official schemas (../shared/schemas)
   python3-jsonschema libxml2-utils
+  # the GitLab CI templates' test reads their YAML
+  python3-yaml
   # the benchmark
   time bc
 )

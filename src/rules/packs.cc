@@ -1,6 +1,9 @@
 #include "rules/packs.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -15,6 +18,14 @@ extern const std::vector<std::pair<std::string, std::string>>& shipped_packs();
 namespace {
 
 using nlohmann::json;
+
+// BINDIR/../share/imagelint/rules of the running binary, or "" when it cannot be told.
+std::string installed_packs_dir() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.empty()) return "";
+  return (exe.parent_path().parent_path() / "share" / "imagelint" / "rules").string();
+}
 
 struct Loader {
   std::map<std::string, RuleSpec> rules;
@@ -34,6 +45,15 @@ struct Loader {
   void load_named(const std::string& name, const std::string& from) {
     for (auto& [n, text] : shipped_packs())
       if (n == name) {
+        // An installed copy (cmake --install: PREFIX/share/imagelint/rules) wins over the one
+        // compiled in, so a packager or an administrator may adjust a shipped pack.
+        if (std::string dir = installed_packs_dir(); !dir.empty()) {
+          std::string file = dir + "/" + n + ".json";
+          if (std::filesystem::is_regular_file(file)) {
+            load(parse(read_small_file(file, "rule pack"), file), file);
+            return;
+          }
+        }
         load(parse(text, "rules/" + n + ".json"), "rules/" + n + ".json");
         return;
       }

@@ -1,0 +1,89 @@
+// The GitLab CI templates in ci/gitlab/: valid YAML with the keys GitLab reads, and their scripts
+// run as a shell runner would (the real imagelint; podman replaced by a stand-in that "builds" the
+// example and its rebuild) so every command and flag in them exists and the exit policy holds.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+using namespace testing_util;
+
+namespace {
+
+std::string templ(const std::string& name) { return source_dir() + "/ci/gitlab/" + name; }
+
+nlohmann::json parse_yaml(const std::string& file) {
+  Result r = run({"/usr/bin/python3", source_dir() + "/tests/run_gitlab_job.py", file, "--dump"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return r.code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
+}
+
+// Runs a job's script in dir with imagelint (and a stand-in podman when given) on PATH.
+Result run_job(const std::string& file, const std::string& job, const TempDir& dir, std::vector<std::string> vars = {}) {
+  std::string bin = std::filesystem::path(IMAGELINT_BIN).parent_path();
+  std::vector<std::string> argv{"env", "PATH=" + (dir / "bin") + ":" + bin + ":/usr/bin:/bin", "/usr/bin/python3",
+                                source_dir() + "/tests/run_gitlab_job.py", file, job};
+  argv.insert(argv.end(), vars.begin(), vars.end());
+  return run(argv, dir.path());
+}
+
+TEST(GitlabTemplates, AreYamlWithTheKeysGitlabReads) {
+  auto gate = parse_yaml(templ("imagelint-gate.yml"))[".imagelint-gate"];
+  ASSERT_TRUE(gate.is_object());
+  EXPECT_EQ(gate["artifacts"]["reports"]["junit"], "imagelint-junit.xml");
+  EXPECT_EQ(gate["artifacts"]["reports"]["codequality"], "gl-code-quality-report.json");
+  EXPECT_EQ(gate["artifacts"]["when"], "always");
+  for (auto& line : gate["script"]) EXPECT_TRUE(line.is_string());
+  auto nightly = parse_yaml(templ("imagelint-nightly.yml"))[".imagelint-nightly"];
+  ASSERT_TRUE(nightly.is_object());
+  EXPECT_EQ(nightly["allow_failure"]["exit_codes"], nlohmann::json::array({3}));
+  EXPECT_EQ(nightly["rules"][0]["if"], "$CI_PIPELINE_SOURCE == \"schedule\"");
+  EXPECT_EQ(nightly["artifacts"]["paths"][0], "reproducibility.html");
+}
+
+TEST(GitlabTemplates, TheGateFailsOnFindingsAndWritesItsReports) {
+  TempDir d;
+  std::filesystem::create_directories(d / "bin");
+  fixture::write_oci_archive({recipe("example")}, d / "image.oci.tar");
+  Result r = run_job(templ("imagelint-gate.yml"), ".imagelint-gate", d);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;  // the example has errors: the job fails
+  for (auto f : {"imagelint-junit.xml", "gl-code-quality-report.json", "imagelint.sarif", "imagelint.json", "imagelint.md"})
+    EXPECT_TRUE(std::filesystem::file_size(d / f) > 100) << f;
+  EXPECT_NE(r.out.find("FAILED (--fail-on error)"), std::string::npos) << r.out;
+  // A tier-2 job with a lower bar: the same findings are errors, so it still fails; with a pack
+  // that cannot be read it is exit 2.
+  Result bad = run_job(templ("imagelint-gate.yml"), ".imagelint-gate", d, {"IMAGELINT_ARGS=--rules missing.json"});
+  EXPECT_EQ(bad.code, 2) << bad.err;
+}
+
+TEST(GitlabTemplates, DISABLED_TheNightlyJobReportsDriftWithoutBreakingThePipeline) {
+  TempDir d;
+  std::filesystem::create_directories(d / "bin");
+  fixture::write_oci_archive({recipe("example")}, d / "a.tar");
+  fixture::write_oci_archive({recipe("example-rebuild")}, d / "b.tar");
+  // podman build ... -t NAME CONTEXT: nothing; podman save --format oci-archive -o FILE NAME:
+  // build a is the example, build b its rebuild (one registry more in the policy: drift).
+  write_file(d / "bin/podman",
+             "#!/bin/sh\n"
+             "echo \"podman $*\" >> podman.log\n"
+             "[ \"$1\" = build ] && exit 0\n"
+             "[ \"$1\" = save ] && [ \"$2\" = --format ] && [ \"$3\" = oci-archive ] && [ \"$4\" = -o ] || exit 125\n"
+             "case \"$6\" in *-a) cp a.tar \"$5\";; *-b) cp b.tar \"$5\";; *) exit 125;; esac\n");
+  std::filesystem::permissions(d / "bin/podman", std::filesystem::perms::owner_all);
+  Result r = run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d);
+  EXPECT_EQ(r.code, 3) << r.out << r.err;  // drift: the allowed failure
+  EXPECT_NE(r.out.find("imagelint diff: drift"), std::string::npos) << r.out;
+  for (auto f : {"reproducibility.html", "reproducibility.json", "reproducibility.md"})
+    EXPECT_TRUE(std::filesystem::exists(d / f)) << f;
+  EXPECT_NE(read_file(d / "podman.log").find("build --no-cache"), std::string::npos);
+  Result strict = run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d, {"IMAGELINT_DRIFT_FAILS=1"});
+  EXPECT_EQ(strict.code, 1);
+  // Two identical builds: reproducible, the job passes.
+  std::filesystem::copy_file(d / "a.tar", d / "b.tar", std::filesystem::copy_options::overwrite_existing);
+  EXPECT_EQ(run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d).code, 0);
+}
+
+}  // namespace
