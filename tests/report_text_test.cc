@@ -188,3 +188,34 @@ TEST(Names, InspectTextEscapesWhatTheImageSays) {
 }
 
 }  // namespace
+
+namespace {
+
+// The progress line: on stderr only when it is a terminal (forced here with
+// IMAGELINT_PROGRESS=always, as a pty would), never with --quiet, erased before the report.
+TEST(Progress, ShownOnATerminalOnlyAndNeverWithQuiet) {
+  TempDir d;
+  std::string img = write_image(d, instance({}));
+  Result plain = run_today({"ls", img});
+  EXPECT_EQ(plain.code, 0);
+  EXPECT_EQ(plain.err, "");  // not a terminal: silent
+  Result forced = run({"env", "IMAGELINT_PROGRESS=always", IMAGELINT_BIN, "ls", img});
+  EXPECT_EQ(forced.code, 0);
+  EXPECT_NE(forced.err.find("imagelint: layer "), std::string::npos) << forced.err;
+  EXPECT_NE(forced.err.find(" of "), std::string::npos) << forced.err;
+  EXPECT_TRUE(forced.err.ends_with("\r\x1b[K")) << "the line is erased";
+  EXPECT_EQ(forced.out, plain.out);  // stdout untouched
+  for (auto& args : std::vector<std::vector<std::string>>{{"ls", img, "--quiet"}, {"-q", "ls", img}}) {
+    std::vector<std::string> argv{"env", "IMAGELINT_PROGRESS=always", IMAGELINT_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Result quiet = run(argv);
+    EXPECT_EQ(quiet.code, 0) << quiet.err;
+    EXPECT_EQ(quiet.err, "");
+  }
+  // An error is one clean line, the progress line erased before it.
+  Result err = run({"env", "IMAGELINT_PROGRESS=always", IMAGELINT_BIN, "cat", img, "no/such/file"});
+  EXPECT_EQ(err.code, 2);
+  EXPECT_NE(err.err.find("\r\x1b[Kimagelint: "), std::string::npos) << err.err;
+}
+
+}  // namespace

@@ -26,6 +26,7 @@
 #include "util/path.h"
 #include "image/image.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/version.h"
 
 namespace imagelint {
@@ -256,7 +257,10 @@ int run_cli(int argc, char** argv) {
   app.footer(std::string("\n") + kReferenceHelp +
              "\nExit codes: 0 ok, 1 findings (check) or drift (diff), 2 could not do the job.\n"
              "Run `imagelint COMMAND --help` for examples.");
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", std::string("imagelint ") + kVersion);
+  bool quiet = false;
+  app.add_flag("-q,--quiet", quiet, "No progress line on stderr (it is shown only when stderr is a terminal)");
+  app.fallthrough();  // --quiet may follow the command
   app.require_subcommand(1);
   std::function<int()> action;
 
@@ -357,17 +361,22 @@ int run_cli(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  progress::configure(quiet);
   try {
     int rc = action ? action() : 2;
     if (std::fflush(stdout) != 0 && errno != EPIPE) throw InputError("<stdout>", "write failed");
     return rc;
   } catch (const InputError& e) {
+    progress::finish();
     std::fprintf(stderr, "imagelint: %s\n", e.what());
   } catch (const UsageError& e) {
+    progress::finish();
     std::fprintf(stderr, "imagelint: %s\n", e.what());
   } catch (const std::bad_alloc&) {
+    progress::finish();
     std::fprintf(stderr, "imagelint: out of memory\n");
   } catch (const std::exception& e) {
+    progress::finish();
     std::fprintf(stderr, "imagelint: internal error: %s\n", e.what());
   }
   return 2;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace imagelint {
 
@@ -38,11 +39,13 @@ std::string long_line(const std::string& path, const Entry& e, bool layer_column
 }
 
 void write_out(const std::string& s) {
+  progress::finish();  // the progress line is erased before anything is printed
   if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() && errno != EPIPE)
     throw InputError("<stdout>", "write failed");
 }
 
 void write_report(const std::string& text, const std::string& output) {
+  progress::finish();
   if (output.empty() || output == "-") {
     write_out(text);
     return;

@@ -6,6 +6,7 @@
 
 #include "util/path.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace imagelint {
 namespace {
@@ -170,11 +171,15 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
   if (!img.rootfs.empty()) walk_rootfs(img.rootfs, out.fs, captures);
   if (img.rootfs.empty()) {
     if (img.layers.size() > 65535) throw InputError(img.ref.path, "more than 65535 layers");
+    uint64_t stored = 0;
+    for (const LayerInfo& layer : img.layers) stored += layer.size;
+    progress::expect(stored, img.layers.size());
     for (const LayerInfo& layer : img.layers) {
       LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
       LayerStats st = read_layer(layer, [&](const TarHeader& h, EntryData& d) { apply(h, d); });
       for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
       out.layers.push_back(std::move(st));
+      progress::layer_done();
     }
   }
   if (!captures) return out;

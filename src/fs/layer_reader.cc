@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace imagelint {
 namespace {
@@ -52,6 +53,20 @@ la_ssize_t feed_read(struct archive*, void* ctx, const void** out) {
   *out = f->buf.data();
   return 512;
 }
+
+// The blob's bytes as they are read, for the progress line.
+class ProgressSource : public ByteSource {
+ public:
+  explicit ProgressSource(ByteSource& in) : in_(in) {}
+  size_t read(char* buf, size_t n) override {
+    size_t got = in_.read(buf, n);
+    progress::advance(got);
+    return got;
+  }
+
+ private:
+  ByteSource& in_;
+};
 
 struct ArchiveFree {
   void operator()(struct archive* a) const { archive_read_free(a); }
@@ -140,7 +155,8 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
   const std::string display = fmt::format("layer {} ({})", layer.index, layer.blob.display);
   LayerStats stats;
   auto raw = open_blob(layer.blob);
-  HashingSource blob_hash(*raw);
+  ProgressSource counted(*raw);
+  HashingSource blob_hash(counted);
   DecompressingSource decomp(blob_hash, display);
   HashingSource tar_hash(decomp);
   stats.compression = decomp.compression();
