@@ -13,6 +13,8 @@ packages=(
   python3-jsonschema libxml2-utils
   # the GitLab CI templates' test reads their YAML
   python3-yaml
+  # the HTML diff report's test renders it headless
+  chromium
   # the benchmark
   time bc
 )

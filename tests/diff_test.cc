@@ -240,7 +240,7 @@ TEST(Diff, BadRulesAndBadImagesAreExit2WithOneLine) {
   r = imagelint({"diff", "oci:" + (t / "a"), "oci:" + (t / "missing")});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
-  r = imagelint({"diff", "oci:" + (t / "a"), "oci:" + (t / "a"), "--format", "html"});
+  r = imagelint({"diff", "oci:" + (t / "a"), "oci:" + (t / "a"), "--format", "pdf"});
   EXPECT_EQ(r.code, 2);
 }
 

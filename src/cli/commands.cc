@@ -20,6 +20,7 @@
 #include "cli/format.h"
 #include "facts/facts.h"
 #include "report/check_report.h"
+#include "report/trend.h"
 #include "rules/engine.h"
 #include "rules/packs.h"
 #include "fs/build.h"
@@ -348,6 +349,26 @@ int run_cli(int argc, char** argv) {
 
   DiffArgs diff_args;
   add_diff_command(app, diff_args, action);
+
+  std::vector<std::string> report_inputs;
+  std::string report_output = "-", report_title = "imagelint: reproducibility over time";
+  auto* report = app.add_subcommand("report", "Render nightly `diff --format json` results over time as one HTML page");
+  report->add_option("INPUT", report_inputs, "diff JSON files, or directories of them (their *.json)")->required();
+  report->add_option("--output", report_output, "The HTML file ('-': stdout)");
+  report->add_option("--title", report_title, "The page's title");
+  report->footer(
+      "Examples:\n"
+      "  imagelint report nightly/ --output trend.html\n"
+      "  imagelint report 2026-11-*/diff.json --output trend.html --title 'base image: reproducibility'\n"
+      "Nights are ordered by each report's \"created\" time (the file's mtime for reports without it). The page\n"
+      "shows the verdict per night, drift and noise counts as charts, drift by category and every night's\n"
+      "hints; it is self-contained (no script, nothing fetched). A file that is not a diff report is exit 2.");
+  report->callback([&] {
+    action = [&] {
+      write_report(trend_html(read_nights(report_inputs), report_title), report_output);
+      return 0;
+    };
+  });
 
   std::vector<std::string> rule_packs;
   auto* rules_cmd = app.add_subcommand("rules", "List every rule: id, severity, pack, summary");

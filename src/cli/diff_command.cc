@@ -21,7 +21,7 @@ int cmd_diff(const DiffArgs& args) {
   std::vector<std::string> formats = report_formats(args.formats, args.outputs);
   for (auto& f : formats)
     if (!find_diff_writer(f))
-      throw UsageError("--format " + f + ": not available (text, json and markdown are; html comes later)");
+      throw UsageError("--format " + f + ": not available (text, json, markdown and html are)");
   auto start = std::chrono::steady_clock::now();
   Image a = open_image(parse_reference(args.a), OpenOptions{args.platform});
   Image b = open_image(parse_reference(args.b), OpenOptions{args.platform});
@@ -47,7 +47,7 @@ void add_diff_command(CLI::App& app, DiffArgs& args, std::function<int()>& run) 
   diff->add_option("--ignore", args.ignores,
                    "Path glob whose differences are noise (category \"ignored\"); a plain path covers everything "
                    "below it; repeatable");
-  diff->add_option("--format", args.formats, "text (default), json (schema imagelint.diff/v1) or markdown; repeatable");
+  diff->add_option("--format", args.formats, "text (default), json (schema imagelint.diff/v1), markdown or html (one self-contained page); repeatable");
   diff->add_option("--output", args.outputs, "File for the report of the --format in the same position ('-': stdout)");
   std::string names;
   for (auto& n : drift::normaliser_names()) names += (names.empty() ? "" : ", ") + n;

@@ -1,6 +1,7 @@
 #include "report/diff_report.h"
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 
 #include <fmt/format.h>
@@ -224,6 +225,7 @@ std::string diff_json(const DiffReport& r) {
   json j;
   j["schema"] = "imagelint.diff/v1";
   j["tool"] = {{"name", "imagelint"}, {"version", kVersion}};
+  j["created"] = format_time(std::time(nullptr));  // when the diff ran: `imagelint report` orders nights by it
   BuildResult la, lb;
   la.layers = d.layers_a;
   lb.layers = d.layers_b;
@@ -358,6 +360,7 @@ DiffWriter find_diff_writer(const std::string& format) {
   if (format == "text") return diff_text;
   if (format == "json") return diff_json;
   if (format == "markdown") return diff_markdown;
+  if (format == "html") return diff_html;
   return nullptr;
 }
 

@@ -1,5 +1,6 @@
 // Reports of `imagelint diff`: text (verdict, hints, categories, details), json (schema
-// imagelint.diff/v1) and markdown (a merge-request comment). One function per format.
+// imagelint.diff/v1), markdown (a merge-request comment) and html (one self-contained page,
+// diff_html.cc). One function per format.
 #pragma once
 #include <string>
 
@@ -23,5 +24,6 @@ DiffWriter find_diff_writer(const std::string& format);  // nullptr for an unkno
 std::string diff_text(const DiffReport& r);
 std::string diff_json(const DiffReport& r);
 std::string diff_markdown(const DiffReport& r);
+std::string diff_html(const DiffReport& r);
 
 }  // namespace imagelint

@@ -1,0 +1,73 @@
+// `imagelint report`: nightly diff JSON over time as one self-contained HTML page.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+using namespace testing_util;
+
+namespace {
+
+// A night's report from a real diff of two images, with its "created" time set.
+std::string night(const TempDir& d, const std::string& name, const std::string& created, const fixture::Recipe& b) {
+  fixture::write_oci_archive({recipe("example")}, d / "a.tar");
+  fixture::write_oci_archive({b}, d / (name + ".tar"));
+  Result r = imagelint({"diff", d / "a.tar", d / (name + ".tar"), "--format", "json"});
+  EXPECT_TRUE(r.code == 0 || r.code == 1) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["created"].is_string());
+  j["created"] = created;
+  std::string file = d / ("nights/" + name + ".json");
+  write_file(file, j.dump());
+  return file;
+}
+
+TEST(Trend, NightsInOrderWithVerdictsChartsAndCategories) {
+  TempDir d;
+  std::filesystem::create_directories(d / "nights");
+  fixture::Recipe hostile = recipe("example-rebuild");
+  hostile.layers.back().entries.push_back(fixture::file("etc/<script>alert(1)</script>", "x"));
+  night(d, "2026-11-27", "2026-11-27T02:00:00Z", recipe("example"));
+  night(d, "2026-11-26", "2026-11-26T02:00:00Z", recipe("example-rebuild"));
+  night(d, "2026-11-28", "2026-11-28T02:00:00Z", hostile);
+  Result r = imagelint({"report", d / "nights", "--output", d / "trend.html", "--title", "base <image>"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string html = read_file(d / "trend.html");
+  EXPECT_NE(html.find("<title>base &lt;image&gt;</title>"), std::string::npos);
+  EXPECT_NE(html.find("3 nights from 2026-11-26T02:00:00Z to 2026-11-28T02:00:00Z"), std::string::npos) << html;
+  EXPECT_NE(html.find("Last night: drift"), std::string::npos);
+  EXPECT_NE(html.find("2 of 3 nights drifted"), std::string::npos);
+  // The strip, oldest first: drift, identical, drift.
+  size_t s1 = html.find("title=\"2026-11-26T02:00:00Z: drift\""), s2 = html.find("title=\"2026-11-27T02:00:00Z: identical\""),
+         s3 = html.find("title=\"2026-11-28T02:00:00Z: drift\"");
+  ASSERT_NE(s1, std::string::npos);
+  EXPECT_LT(s1, s2);
+  EXPECT_LT(s2, s3);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("<td>unexplained</td>"), std::string::npos) << html;
+  // Nothing from an image becomes markup; nothing runs, nothing is fetched.
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
+}
+
+TEST(Trend, WhatIsNotADiffReportIsExit2NamingTheFile) {
+  TempDir d;
+  write_file(d / "x.json", R"({"schema": "imagelint.check/v1"})");
+  Result r = imagelint({"report", d / "x.json"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(d / "x.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not an imagelint.diff/v1 report"), std::string::npos) << r.err;
+  write_file(d / "y.json", "{");
+  EXPECT_EQ(imagelint({"report", d / "y.json"}).code, 2);
+  std::filesystem::create_directories(d / "empty");
+  Result empty = imagelint({"report", d / "empty"});
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.err.find("no diff JSON files"), std::string::npos) << empty.err;
+}
+
+}  // namespace
