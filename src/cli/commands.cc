@@ -200,12 +200,7 @@ int cmd_cat(const Common& c, const std::string& path) {
 
 std::string today() {
   if (const char* t = std::getenv("IMAGELINT_TODAY")) return t;  // for reproducible tests
-  std::time_t now = std::time(nullptr);
-  std::tm tm {};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
+  return format_time(std::time(nullptr)).substr(0, 10);   // YYYY-MM-DD, UTC
 }
 
 struct CheckArgs {

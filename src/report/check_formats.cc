@@ -18,6 +18,15 @@
 
 namespace imagelint {
 
+// Generated at build time from docs/rules/*.md (see CMakeLists.txt).
+extern const std::vector<std::pair<std::string, std::string>>& shipped_rule_docs();
+
+const std::string* rule_doc(const std::string& id) {
+  for (auto& [name, text] : shipped_rule_docs())
+    if (name == id) return &text;
+  return nullptr;
+}
+
 namespace {
 
 using nlohmann::json;
@@ -65,14 +74,8 @@ std::string xml(const std::string& s, bool text = false) {
   return out;
 }
 
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return buf;
-}
+// JUnit's timestamp: ISO 8601 without a zone (the Ant schema's pattern), UTC.
+std::string now_utc() { return format_time(std::time(nullptr)).substr(0, 19); }
 
 }  // namespace
 

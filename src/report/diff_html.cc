@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "report/diff_common.h"
 #include "report/diff_report.h"
 #include "report/markdown.h"
 #include "report/svg.h"
@@ -152,39 +153,6 @@ std::string csp_hash(const std::string& script) {
   return "sha256-" + base64(raw);
 }
 
-int class_rank(Class c) { return c == Class::Hazard ? 0 : c == Class::Drift ? 1 : 2; }
-
-// The text report's reading order: hazards, drift (unexplained first), noise; larger groups first.
-std::vector<std::vector<const Change*>> groups_of(const drift::DiffResult& d) {
-  std::map<std::pair<int, std::string>, std::vector<const Change*>> by;
-  for (const Change& c : d.changes) by[{class_rank(c.cls), c.category}].push_back(&c);
-  std::vector<std::vector<const Change*>> out;
-  for (auto& [k, g] : by) out.push_back(std::move(g));
-  std::stable_sort(out.begin(), out.end(), [](auto& x, auto& y) {
-    int rx = class_rank(x[0]->cls), ry = class_rank(y[0]->cls);
-    if (rx != ry) return rx < ry;
-    bool ux = x[0]->category == "unexplained", uy = y[0]->category == "unexplained";
-    if (ux != uy) return ux;
-    return x.size() > y.size();
-  });
-  return out;
-}
-
-std::string attrs_of(const Change& c) {
-  if (c.kind != drift::ChangeKind::Changed) return type_name(c.kind == drift::ChangeKind::Added ? c.type_b : c.type_a);
-  std::string s;
-  for (auto& n : drift::attr_names(c.attrs)) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-std::string layers_of(const Change& c) {
-  auto l = [](int x) { return x < 0 ? std::string("-") : std::to_string(x); };
-  if (c.kind == drift::ChangeKind::Added) return fmt::format("layer {} of B", l(c.layer_b));
-  if (c.kind == drift::ChangeKind::Removed) return fmt::format("layer {} of A", l(c.layer_a));
-  if (c.layer_a == c.layer_b) return fmt::format("layer {}", l(c.layer_a));
-  return fmt::format("layer {} → {}", l(c.layer_a), l(c.layer_b));
-}
-
 size_t count(const drift::DiffResult& d, const char* cls) {
   auto it = d.by_class.find(cls);
   return it == d.by_class.end() ? 0 : it->second;
@@ -321,7 +289,7 @@ std::string change_row(const Change& c, bool open_diff) {
   return fmt::format(
       "<tr data-cls=\"{0}\"><td class=\"path k\">{1}</td><td class=\"k\">{2}</td><td class=\"k\">{3}</td>"
       "<td><span class=\"cls {0}\">{0}</span></td><td class=\"k\">{4}</td><td class=\"k\">{5}</td><td class=\"detail\">{6}</td></tr>\n",
-      cls, h(c.path), drift::kind_name(c.kind), h(attrs_of(c)), h(c.category), rule, detail);
+      cls, h(c.path), drift::kind_name(c.kind), h(attrs_of(c, ", ")), h(c.category), rule, detail);
 }
 
 std::string files_section(const drift::DiffResult& d) {
@@ -332,7 +300,7 @@ std::string files_section(const drift::DiffResult& d) {
   std::string rows;
   size_t opened = 0;  // the first few diffs are open: for a handful of drifts they are the answer
   for (auto& g : groups_of(d))
-    for (const Change* c : g) {
+    for (const Change* c : g.changes) {
       size_t k = static_cast<size_t>(class_rank(c->cls));
       if (n[k]++ < limit[k]) {
         ++shown[k];

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/check_report.h"
+#include "report/diff_common.h"
 #include "report/markdown.h"
 #include "util/text.h"
 #include "util/version.h"
@@ -21,49 +22,6 @@ using nlohmann::json;
 
 std::string short_digest(const std::string& d) {
   return d.size() > 19 ? fmt::format("{}…", d.substr(0, 19)) : d;
-}
-
-// Categories in reading order: hazards, then drift (unexplained first), then noise; larger first.
-struct Group {
-  Class cls;
-  std::string category;
-  std::vector<const Change*> changes;
-};
-
-int class_rank(Class c) { return c == Class::Hazard ? 0 : c == Class::Drift ? 1 : 2; }
-
-std::vector<Group> groups_of(const drift::DiffResult& r) {
-  std::map<std::pair<int, std::string>, Group> by;
-  for (const Change& c : r.changes) {
-    Group& g = by[{class_rank(c.cls), c.category}];
-    g.cls = c.cls;
-    g.category = c.category;
-    g.changes.push_back(&c);
-  }
-  std::vector<Group> out;
-  for (auto& [k, g] : by) out.push_back(std::move(g));
-  std::stable_sort(out.begin(), out.end(), [](const Group& x, const Group& y) {
-    if (class_rank(x.cls) != class_rank(y.cls)) return class_rank(x.cls) < class_rank(y.cls);
-    bool ux = x.category == "unexplained", uy = y.category == "unexplained";
-    if (ux != uy) return ux;
-    return x.changes.size() > y.changes.size();
-  });
-  return out;
-}
-
-std::string attrs_of(const Change& c) {
-  if (c.kind != drift::ChangeKind::Changed) return std::string(type_name(c.kind == drift::ChangeKind::Added ? c.type_b : c.type_a));
-  std::string s;
-  for (auto& n : drift::attr_names(c.attrs)) s += fmt::format("{}{}", s.empty() ? "" : ",", n);
-  return s;
-}
-
-std::string layers_of(const Change& c) {
-  auto l = [](int x) { return x < 0 ? std::string("-") : std::to_string(x); };
-  if (c.kind == drift::ChangeKind::Added) return fmt::format("layer {} in B", l(c.layer_b));
-  if (c.kind == drift::ChangeKind::Removed) return fmt::format("layer {} in A", l(c.layer_a));
-  if (c.layer_a == c.layer_b) return fmt::format("layer {}", l(c.layer_a));
-  return fmt::format("layer {} → {}", l(c.layer_a), l(c.layer_b));
 }
 
 std::string verdict_line(const DiffReport& r) {
@@ -146,6 +104,42 @@ std::string indent(const std::string& text, const std::string& pad) {
 }
 
 }  // namespace
+
+int class_rank(Class c) { return c == Class::Hazard ? 0 : c == Class::Drift ? 1 : 2; }
+
+std::vector<ChangeGroup> groups_of(const drift::DiffResult& r) {
+  std::map<std::pair<int, std::string>, ChangeGroup> by;
+  for (const Change& c : r.changes) {
+    ChangeGroup& g = by[{class_rank(c.cls), c.category}];
+    g.cls = c.cls;
+    g.category = c.category;
+    g.changes.push_back(&c);
+  }
+  std::vector<ChangeGroup> out;
+  for (auto& [k, g] : by) out.push_back(std::move(g));
+  std::stable_sort(out.begin(), out.end(), [](const ChangeGroup& x, const ChangeGroup& y) {
+    if (class_rank(x.cls) != class_rank(y.cls)) return class_rank(x.cls) < class_rank(y.cls);
+    bool ux = x.category == "unexplained", uy = y.category == "unexplained";
+    if (ux != uy) return ux;
+    return x.changes.size() > y.changes.size();
+  });
+  return out;
+}
+
+std::string attrs_of(const Change& c, const char* sep) {
+  if (c.kind != drift::ChangeKind::Changed) return std::string(type_name(c.kind == drift::ChangeKind::Added ? c.type_b : c.type_a));
+  std::string s;
+  for (auto& n : drift::attr_names(c.attrs)) s += fmt::format("{}{}", s.empty() ? "" : sep, n);
+  return s;
+}
+
+std::string layers_of(const Change& c) {
+  auto l = [](int x) { return x < 0 ? std::string("-") : std::to_string(x); };
+  if (c.kind == drift::ChangeKind::Added) return fmt::format("layer {} in B", l(c.layer_b));
+  if (c.kind == drift::ChangeKind::Removed) return fmt::format("layer {} in A", l(c.layer_a));
+  if (c.layer_a == c.layer_b) return fmt::format("layer {}", l(c.layer_a));
+  return fmt::format("layer {} → {}", l(c.layer_a), l(c.layer_b));
+}
 
 std::string diff_text(const DiffReport& r) {
   const drift::DiffResult& d = r.result;
