@@ -41,7 +41,10 @@ class Formats : public ::testing::Test {
     }});
     fixture::write_oci({r}, *dir_ / "oci");
     write_file(*dir_ / "w.json", R"({"waivers": [{"rule": "setuid-files", "path": "usr/local/bin/*", "reason": "vendor tool, OPS-7", "expires": "2027-01-01"}]})");
-    Result res = run({"env", "IMAGELINT_TODAY=2026-06-01", IMAGELINT_BIN, "check", *dir_ / "oci", "--waivers", *dir_ / "w.json",
+    // An image-wide finding (no path): a label the site wants.
+    write_file(*dir_ / "site.json", R"({"name": "site", "rules": [{"id": "owner-label", "kind": "label-present", "severity": "info",
+      "summary": "Images name their owner.", "params": {"labels": ["org.example.owner"]}}]})");
+    Result res = run({"env", "IMAGELINT_TODAY=2026-06-01", IMAGELINT_BIN, "check", *dir_ / "oci", "--waivers", *dir_ / "w.json", "--rules", *dir_ / "site.json",
                       "--format", "json", "--output", *dir_ / "c.json", "--format", "sarif", "--output", *dir_ / "c.sarif",
                       "--format", "junit", "--output", *dir_ / "c.xml", "--format", "codequality", "--output", *dir_ / "cq.json",
                       "--format", "markdown", "--output", *dir_ / "c.md"});
@@ -75,13 +78,15 @@ TEST_F(Formats, SarifIsValidAndCarriesEveryFinding) {
     else if (res["properties"]["path"] == "etc/<script>alert(1)</script>&\"'.conf")
       escaped = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "etc/%3Cscript%3Ealert%281%29%3C/script%3E%26%22%27.conf";
   }
-  EXPECT_EQ(levels, (std::set<std::string>{"error", "warning"}));
+  EXPECT_EQ(levels, (std::set<std::string>{"error", "warning", "note"}));
   EXPECT_TRUE(suppressed);
   EXPECT_TRUE(escaped);
-  (void)image_wide;
-  // Help comes from docs/rules.
+  EXPECT_TRUE(image_wide);
+  // Help comes from docs/rules (a site's own rule has its summary).
   for (auto& rule : run0["tool"]["driver"]["rules"])
-    EXPECT_NE(rule["help"]["markdown"].get<std::string>().find("## "), std::string::npos) << rule["id"];
+    if (rule["id"] != "owner-label") {
+      EXPECT_NE(rule["help"]["markdown"].get<std::string>().find("## "), std::string::npos) << rule["id"];
+    }
   // The validator can fail: a SARIF without its version is refused.
   s.erase("version");
   write_file(*dir_ / "broken.sarif", s.dump());
@@ -92,7 +97,7 @@ TEST_F(Formats, JunitIsValidForTheAntSchemaWithOneTestcasePerRule) {
   Result v = run({"xmllint", "--noout", "--schema", schemas() + "/JUnit.xsd", *dir_ / "c.xml"});
   EXPECT_EQ(v.code, 0) << v.err;
   std::string x = read_file(*dir_ / "c.xml");
-  EXPECT_NE(x.find("tests=\"26\" failures=\"1\""), std::string::npos) << x;  // kmod-version fails; warnings do not
+  EXPECT_NE(x.find("tests=\"27\" failures=\"1\""), std::string::npos) << x;  // kmod-version fails; warnings do not
   EXPECT_NE(x.find("<testcase name=\"kmod-version\" classname=\"imagelint.bootc-base\" time=\"0\">\n      <failure"), std::string::npos);
   EXPECT_NE(x.find("world-writable [warning] etc/&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&apos;.conf"), std::string::npos) << x;
   EXPECT_NE(x.find("setuid-files [waived warning] usr/local/bin/helper"), std::string::npos) << x;
@@ -116,7 +121,7 @@ TEST_F(Formats, CodeQualityItemsAreValidWithUniqueFingerprints) {
     EXPECT_TRUE(i["location"]["path"].is_string());
   }
   EXPECT_EQ(fps.size(), items.size());
-  EXPECT_EQ(severities, (std::set<std::string>{"critical", "minor"}));
+  EXPECT_EQ(severities, (std::set<std::string>{"critical", "minor", "info"}));
   EXPECT_NE(read_file(*dir_ / "cq.json").rfind("[", 0), std::string::npos);  // an array, no byte-order mark
   write_file(*dir_ / "broken.json", R"([{"description": "no fingerprint", "severity": "minor", "location": {"path": "x"}}])");
   EXPECT_EQ(validate_json("gitlab-codeclimate.json", *dir_ / "broken.json", true).code, 1);

@@ -53,8 +53,7 @@ TEST(GitlabTemplates, TheGateFailsOnFindingsAndWritesItsReports) {
   for (auto f : {"imagelint-junit.xml", "gl-code-quality-report.json", "imagelint.sarif", "imagelint.json", "imagelint.md"})
     EXPECT_TRUE(std::filesystem::file_size(d / f) > 100) << f;
   EXPECT_NE(r.out.find("FAILED (--fail-on error)"), std::string::npos) << r.out;
-  // A tier-2 job with a lower bar: the same findings are errors, so it still fails; with a pack
-  // that cannot be read it is exit 2.
+  // A pack that cannot be read (a typo in IMAGELINT_ARGS) is exit 2: the job fails too.
   Result bad = run_job(templ("imagelint-gate.yml"), ".imagelint-gate", d, {"IMAGELINT_ARGS=--rules missing.json"});
   EXPECT_EQ(bad.code, 2) << bad.err;
 }

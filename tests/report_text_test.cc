@@ -178,6 +178,7 @@ namespace {
 TEST(Names, InspectTextEscapesWhatTheImageSays) {
   fixture::Recipe r = instance({});
   r.labels["org.example.evil"] = "\x1b]0;owned\x07\x1b[2J";
+  r.labels["org.example.lines"] = "a\n  policy:        signed";  // no line the image did not earn
   r.layers.back().created_by = "RUN echo \x1b[31mred";
   TempDir d;
   Result res = run_today({"inspect", write_image(d, r)});
@@ -185,6 +186,8 @@ TEST(Names, InspectTextEscapesWhatTheImageSays) {
   EXPECT_EQ(res.out.find('\x1b'), std::string::npos) << res.out;
   EXPECT_NE(res.out.find("org.example.evil=\\x1b]0;owned\\x07\\x1b[2J"), std::string::npos) << res.out;
   EXPECT_NE(res.out.find("RUN echo \\x1b[31mred"), std::string::npos) << res.out;
+  EXPECT_NE(res.out.find("org.example.lines=a\\x0a  policy:        signed"), std::string::npos) << res.out;
+  for (auto& l : lines(res.out)) EXPECT_FALSE(l.starts_with("  policy:        signed")) << res.out;
 }
 
 }  // namespace

@@ -20,6 +20,8 @@ std::string night(const TempDir& d, const std::string& name, const std::string& 
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["created"].is_string());
   j["created"] = created;
+  j["b"]["reference"] = "<script>alert(1)</script>";  // what a night says goes into the page escaped
+  j["hints"].push_back("<img src=x onerror=alert(2)>");
   std::string file = d / ("nights/" + name + ".json");
   write_file(file, j.dump());
   return file;
@@ -48,8 +50,11 @@ TEST(Trend, NightsInOrderWithVerdictsChartsAndCategories) {
   EXPECT_LT(s2, s3);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("<td>unexplained</td>"), std::string::npos) << html;
-  // Nothing from an image becomes markup; nothing runs, nothing is fetched.
+  // Nothing from a report becomes markup; nothing runs, nothing is fetched.
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
@@ -64,6 +69,23 @@ TEST(Trend, WhatIsNotADiffReportIsExit2NamingTheFile) {
   EXPECT_NE(r.err.find("not an imagelint.diff/v1 report"), std::string::npos) << r.err;
   write_file(d / "y.json", "{");
   EXPECT_EQ(imagelint({"report", d / "y.json"}).code, 2);
+  // Fields of the wrong type or shape are exit 2 naming the file, never a crash; a "created" that
+  // is not a time gives way to the file's mtime.
+  write_file(d / "z.json", R"({"schema": "imagelint.diff/v1", "verdict": 7, "summary": {"by_class": {}}})");
+  Result z = imagelint({"report", d / "z.json"});
+  EXPECT_EQ(z.code, 2);
+  EXPECT_NE(z.err.find(d / "z.json"), std::string::npos) << z.err;
+  write_file(d / "w.json", R"({"schema": "imagelint.diff/v1", "verdict": "drift", "created": "x\u001b[2J",
+    "summary": {"by_class": {"drift": 1}}, "changes": [{"class": "drift", "category": 5}], "hints": [1]})");
+  Result w = imagelint({"report", d / "w.json"});
+  EXPECT_EQ(w.code, 0) << w.err;
+  EXPECT_NE(w.out.find("Last night: drift"), std::string::npos);
+  EXPECT_EQ(w.out.find('\x1b'), std::string::npos);
+  write_file(d / "v.json", R"({"schema": "\u001b]0;x\u0007", "verdict": "drift"})");
+  Result v = imagelint({"report", d / "v.json"});
+  EXPECT_EQ(v.code, 2);
+  EXPECT_EQ(v.err.find('\x1b'), std::string::npos) << "the error line is escaped";
+  EXPECT_EQ(lines(v.err).size(), 1u);
   std::filesystem::create_directories(d / "empty");
   Result empty = imagelint({"report", d / "empty"});
   EXPECT_EQ(empty.code, 2);

@@ -72,8 +72,10 @@ int cmd_inspect(const Common& c, const std::string& format) {
     write_out(j.dump(2) + "\n");
     return 0;
   }
+  // Every string from the image is escaped on its own: a newline in a label is \x0a, not a line.
+  auto esc = [](const std::string& s) { return escape_bytes(s, false); };
   std::string out;
-  out += fmt::format("reference:       {}\n", img.ref.original);
+  out += fmt::format("reference:       {}\n", esc(img.ref.original));
   out += fmt::format("transport:       {}\n", transport_name(img.ref.transport));
   if (!img.manifest_digest.empty()) out += fmt::format("manifest:        {} ({})\n", img.manifest_digest, img.manifest_media_type);
   if (!img.config_digest.empty()) out += fmt::format("config:          {}\n", img.config_digest);
@@ -81,7 +83,7 @@ int cmd_inspect(const Common& c, const std::string& format) {
   out += fmt::format("files:           {}\n", built.fs.size());
   if (!img.labels.empty()) {
     out += "labels:\n";
-    for (auto& [k, v] : img.labels) out += fmt::format("  {}={}\n", k, v);
+    for (auto& [k, v] : img.labels) out += fmt::format("  {}={}\n", esc(k), esc(v));
   }
   if (!img.layers.empty()) {
     uint64_t total_c = 0, total_u = 0;
@@ -91,7 +93,7 @@ int cmd_inspect(const Common& c, const std::string& format) {
     for (const LayerInfo& l : img.layers) {
       const LayerStats& s = built.layers[static_cast<size_t>(l.index)];
       std::string d = s.blob_digest.substr(0, 19);
-      std::string by = l.created_by;
+      std::string by = esc(l.created_by);
       if (by.size() > 100) by = by.substr(0, 97) + "...";
       out += fmt::format("  {:>3}  {:<19}  {:<5}  {:>10}  {:>10}  {:>7}  {}\n", l.index, d, compression_name(s.compression),
                          human_bytes(s.compressed_bytes), human_bytes(s.uncompressed_bytes), s.entries, by);
@@ -104,18 +106,18 @@ int cmd_inspect(const Common& c, const std::string& format) {
   if (!facts.os_release.empty()) {
     auto name = facts.os_release.count("PRETTY_NAME") ? facts.os_release.at("PRETTY_NAME")
                                                       : facts.os_release.count("NAME") ? facts.os_release.at("NAME") : "?";
-    out += fmt::format("  os:            {} ({})\n", name, facts.os_release_path);
+    out += fmt::format("  os:            {} ({})\n", esc(name), esc(facts.os_release_path));
   }
   for (auto& k : facts.kernels)
-    out += fmt::format("  kernel:        {}{}{}{}, {} modules\n", k.kver, k.vmlinuz ? " vmlinuz" : " (no vmlinuz)",
+    out += fmt::format("  kernel:        {}{}{}{}, {} modules\n", esc(k.kver), k.vmlinuz ? " vmlinuz" : " (no vmlinuz)",
                        k.initramfs ? " initramfs.img" : "", k.modules_dep ? " modules.dep" : " (no modules.dep)", k.modules);
   int unreadable = 0;
   for (auto& m : facts.modules) unreadable += !m.error.empty();
   if (unreadable) out += fmt::format("  modules:       {} without a readable .modinfo (see --format json)\n", unreadable);
   out += fmt::format("  users:         {} in passwd, {} in sysusers.d, lingering: {}\n", facts.users.passwd.size(),
-                     facts.users.sysusers.size(), facts.users.lingering.empty() ? "none" : fmt::format("{}", fmt::join(facts.users.lingering, ", ")));
+                     facts.users.sysusers.size(), facts.users.lingering.empty() ? "none" : esc(fmt::format("{}", fmt::join(facts.users.lingering, ", "))));
   out += fmt::format("  packages:      {}{}\n", facts.packages.packages.size(),
-                     facts.packages.unread.empty() ? "" : fmt::format(" (unread: {})", fmt::join(facts.packages.unread, ", ")));
+                     facts.packages.unread.empty() ? "" : esc(fmt::format(" (unread: {})", fmt::join(facts.packages.unread, ", "))));
   int enabled = 0, rootful = 0;
   for (auto& u : facts.units) {
     enabled += u.enabled;
@@ -123,16 +125,16 @@ int cmd_inspect(const Common& c, const std::string& format) {
   }
   out += fmt::format("  units:         {} ({} enabled, {} enabled rootful quadlets)\n", facts.units.size(), enabled, rootful);
   if (!facts.policy_present) out += "  policy:        no etc/containers/policy.json\n";
-  else if (!facts.policy.ok) out += fmt::format("  policy:        {}: {}\n", facts.policy_path, facts.policy.error);
+  else if (!facts.policy.ok) out += fmt::format("  policy:        {}: {}\n", esc(facts.policy_path), esc(facts.policy.error));
   else
-    out += fmt::format("  policy:        {} (default: {})\n", facts.policy_path,
+    out += fmt::format("  policy:        {} (default: {})\n", esc(facts.policy_path),
                        facts.policy.policy.default_reqs.empty() ? "?" : requirement_type_name(facts.policy.policy.default_reqs[0].type));
-  for (auto& n : built.notes) out += "note: " + n + "\n";
-  for (auto& n : facts.notes) out += "note: " + n + "\n";
-  for (auto& n : facts.packages.notes) out += "note: " + n + "\n";
-  for (auto& n : facts.packages.errors) out += "error: " + n + "\n";
-  for (auto& n : facts.users.notes) out += "note: " + n + "\n";
-  write_out(escape_lines(out));  // labels, created_by, kernel and user names come from the image
+  for (auto& n : built.notes) out += "note: " + esc(n) + "\n";
+  for (auto& n : facts.notes) out += "note: " + esc(n) + "\n";
+  for (auto& n : facts.packages.notes) out += "note: " + esc(n) + "\n";
+  for (auto& n : facts.packages.errors) out += "error: " + esc(n) + "\n";
+  for (auto& n : facts.users.notes) out += "note: " + esc(n) + "\n";
+  write_out(out);
   return 0;
 }
 
@@ -384,16 +386,16 @@ int run_cli(int argc, char** argv) {
     return rc;
   } catch (const InputError& e) {
     progress::finish();
-    std::fprintf(stderr, "imagelint: %s\n", e.what());
+    std::fprintf(stderr, "imagelint: %s\n", escape_bytes(e.what(), false).c_str());
   } catch (const UsageError& e) {
     progress::finish();
-    std::fprintf(stderr, "imagelint: %s\n", e.what());
+    std::fprintf(stderr, "imagelint: %s\n", escape_bytes(e.what(), false).c_str());
   } catch (const std::bad_alloc&) {
     progress::finish();
     std::fprintf(stderr, "imagelint: out of memory\n");
   } catch (const std::exception& e) {
     progress::finish();
-    std::fprintf(stderr, "imagelint: internal error: %s\n", e.what());
+    std::fprintf(stderr, "imagelint: internal error: %s\n", escape_bytes(e.what(), false).c_str());
   }
   return 2;
 }

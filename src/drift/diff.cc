@@ -11,6 +11,7 @@
 #include "drift/udiff.h"
 #include "facts/facts.h"
 #include "fs/build.h"
+#include "util/progress.h"
 #include "util/text.h"
 
 namespace imagelint::drift {
@@ -198,8 +199,15 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
     BuildResult built;
     both<int>([&](int i) {
       if (i == 0) built = build_filesystem(a);
-      else
-        for (const LayerInfo& l : b.layers) r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}));
+      else {
+        uint64_t stored = 0;
+        for (const LayerInfo& l : b.layers) stored += l.size;
+        progress::expect(stored, b.layers.size());
+        for (const LayerInfo& l : b.layers) {
+          r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}));
+          progress::layer_done();
+        }
+      }
       return 0;
     });
     r.files_a = r.files_b = built.fs.size();

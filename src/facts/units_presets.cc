@@ -8,6 +8,8 @@
 
 namespace imagelint::units_internal {
 
+constexpr size_t kUnitNameMax = 256;
+
 // systemd.preset(5): files from every preset directory, one per file name (the directory of
 // highest priority wins), read in file-name order; the first line matching a unit decides.
 const PresetRule* UnitPresets::match(const std::string& scope, const std::string& unit) {
@@ -33,6 +35,7 @@ const PresetRule* UnitPresets::match(const std::string& scope, const std::string
         i = j + 1;
         if (w.size() < 2 || w[0][0] == '#' || w[0][0] == ';') continue;
         if (w[0] != "enable" && w[0] != "disable" && w[0] != "ignore") continue;
+        if (w[1].size() > kUnitNameMax) continue;  // matches no unit name (systemd's UNIT_NAME_MAX)
         rules.push_back({w[0], w[1], std::vector<std::string>(w.begin() + 2, w.end())});
       }
     }

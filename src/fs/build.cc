@@ -136,6 +136,7 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
     // the read stops once every wanted name has had them.
     size_t remaining = names.size();
     std::set<std::string> satisfied;
+    progress::expect(img.layers[static_cast<size_t>(layer_index)].size, 1);
     read_layer_until(
         img.layers[static_cast<size_t>(layer_index)],
         [&](const TarHeader& h, EntryData& d) {
@@ -160,6 +161,7 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
           got(it->second, std::move(data), h.size);
         },
         [&] { return remaining == 0; });
+    progress::layer_done();
   }
   return layers;
 }

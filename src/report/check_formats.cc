@@ -58,10 +58,15 @@ std::string where_of(const Finding& f) {
 }
 
 // XML text or attribute: escape_bytes first (XML 1.0 allows no control bytes, even as
-// references, and no invalid UTF-8; text keeps its newlines), then the five entities.
+// references, and no invalid UTF-8; text keeps its newlines), U+FFFE and U+FFFF (which XML
+// forbids too) as \xNN, then the five entities.
 std::string xml(const std::string& s, bool text = false) {
-  std::string out;
-  for (char c : text ? escape_lines(s) : escape_bytes(s, false)) {
+  std::string safe = text ? escape_lines(s) : escape_bytes(s, false), out;
+  for (size_t i = 0; (i = safe.find("\xef\xbf", i)) != std::string::npos; i += 2) {
+    unsigned char last = i + 2 < safe.size() ? static_cast<unsigned char>(safe[i + 2]) : 0;
+    if (last == 0xbe || last == 0xbf) safe.replace(i, 3, fmt::format("\\xef\\xbf\\x{:02x}", last));
+  }
+  for (char c : safe) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

@@ -21,8 +21,12 @@ std::string md_code(const std::string& s) {
 std::string md_text(const std::string& s) {
   std::string out;
   for (char ch : escape_bytes(s, false)) {
-    if (ch == '\\' || ch == '|' || ch == '<' || ch == '>' || ch == '*' || ch == '_' || ch == '[' || ch == ']' || ch == '`') out += '\\';
-    out += ch;
+    if (ch == '@') out += "&#64;";  // no @mention of a user or group from a file name
+    else if (ch == '#') out += "&#35;";  // no #issue reference
+    else {
+      if (ch == '\\' || ch == '|' || ch == '<' || ch == '>' || ch == '*' || ch == '_' || ch == '[' || ch == ']' || ch == '`') out += '\\';
+      out += ch;
+    }
   }
   return out;
 }

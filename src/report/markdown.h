@@ -9,7 +9,8 @@ namespace imagelint {
 // backticks replaced, '|' escaped.
 std::string md_code(const std::string& s);
 // Text in a table cell or a list item: control bytes escaped, markdown and HTML characters too (a
-// backslash from a name is doubled, so it shows and escapes nothing).
+// backslash from a name is doubled, so it shows and escapes nothing); '@' and '#' as entities, so
+// a file name mentions no one and references no issue in GitLab.
 std::string md_text(const std::string& s);
 // Text inside raw HTML (<summary>, an HTML page): entities, not backslashes; quotes too, so it
 // is safe in an attribute.

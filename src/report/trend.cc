@@ -35,19 +35,40 @@ std::string mtime_of(const std::string& file) {
 
 std::string h(const std::string& s) { return html_text(s); }
 
+// "created" as `diff --format json` writes it (YYYY-MM-DDTHH:MM:SSZ); anything else is not used.
+bool iso_time(const std::string& s) {
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+Night read_night_json(const std::string& file, const nlohmann::json& j);
+
 }  // namespace
 
 Night read_night(const std::string& file) {
   nlohmann::json j = nlohmann::json::parse(read_small_file(file, "diff report", kMaxJson), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(file, "not JSON: expected the output of `imagelint diff --format json`");
-  if (j.value("schema", "") != "imagelint.diff/v1")
-    throw InputError(file, "not an imagelint.diff/v1 report (schema: " + j.value("schema", std::string("none")) + ")");
+  try {
+    return read_night_json(file, j);
+  } catch (const nlohmann::json::exception&) {  // a field of the wrong type
+    throw InputError(file, "not an imagelint.diff/v1 report: a field has the wrong type");
+  }
+}
+
+namespace {
+
+Night read_night_json(const std::string& file, const nlohmann::json& j) {
+  auto str = [&](const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(); };
+  if (str("schema") != "imagelint.diff/v1")
+    throw InputError(file, "not an imagelint.diff/v1 report (schema: " + shorten(str("schema").empty() ? "none" : str("schema"), 40) + ")");
   Night n;
   n.file = file;
-  n.when = j.contains("created") && j["created"].is_string() ? j["created"].get<std::string>() : mtime_of(file);
-  n.verdict = j.value("verdict", "");
+  n.when = iso_time(str("created")) ? str("created") : mtime_of(file);
+  n.verdict = str("verdict");
   if (n.verdict != "identical" && n.verdict != "reproducible" && n.verdict != "drift")
-    throw InputError(file, "verdict '" + n.verdict + "' is none of identical, reproducible, drift");
+    throw InputError(file, "verdict '" + shorten(n.verdict, 40) + "' is none of identical, reproducible, drift");
   auto ref = [](const nlohmann::json& img) { return img.is_object() && img.contains("reference") && img["reference"].is_string() ? img["reference"].get<std::string>() : std::string(); };
   n.a = ref(j.value("a", nlohmann::json()));
   n.b = ref(j.value("b", nlohmann::json()));
@@ -62,12 +83,15 @@ Night read_night(const std::string& file) {
   for (const char* list : {"changes", "config"})
     if (j.contains(list) && j[list].is_array())
       for (const auto& c : j[list])
-        if (c.is_object() && c.value("class", "") == "drift") ++n.drift_categories[c.value("category", std::string("unexplained"))];
+        if (c.is_object() && c.contains("class") && c["class"] == "drift")
+          ++n.drift_categories[c.contains("category") && c["category"].is_string() ? c["category"].get<std::string>() : "unexplained"];
   if (j.contains("hints") && j["hints"].is_array())
     for (const auto& hint : j["hints"])
       if (hint.is_string() && n.hints.size() < kHints) n.hints.push_back(hint.get<std::string>());
   return n;
 }
+
+}  // namespace
 
 std::vector<Night> read_nights(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
@@ -157,7 +181,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywher
   } else {
     size_t first = nights.size() > 14 ? nights.size() - 14 : 0;
     out += "<table><tr><th>category</th>";
-    for (size_t i = first; i < nights.size(); ++i) out += fmt::format("<th>{}</th>", h(nights[i].when.substr(5, 5)));
+    for (size_t i = first; i < nights.size(); ++i) out += fmt::format("<th>{}</th>", h(nights[i].when.size() >= 10 ? nights[i].when.substr(5, 5) : nights[i].when));
     out += "</tr>\n";
     for (auto& [c, k] : total) {
       out += fmt::format("<tr><td>{}</td>", h(c));

@@ -71,23 +71,26 @@ bool class_match(std::string_view pat, size_t& i, char c) {
   return matched != negate;
 }
 
-// failed: (pi, si) states at a '*' already known not to match, so a pattern with many stars costs
-// O(|pattern| x |path|), not an exponential search (patterns come from packs, waivers and images).
-bool match_at(std::string_view pat, size_t pi, std::string_view s, size_t si, int depth, std::vector<bool>& failed) {
-  if (depth > 64) return false;
+// failed: (star, si) states already known not to match — star is the ordinal of the '*' (or '**')
+// token at pi — so a pattern with many stars costs O(stars x |path|^2) at worst, not an
+// exponential search (patterns come from packs, waivers and images), and the memo is
+// stars x |path| bits however long the pattern.
+bool match_at(std::string_view pat, size_t pi, size_t star, std::string_view s, size_t si, int depth, std::vector<bool>& failed,
+              size_t stars) {
+  if (static_cast<size_t>(depth) > kMaxGlobStars) return false;
   while (pi < pat.size()) {
     char pc = pat[pi];
     if (pc == '*') {
-      size_t state = pi * (s.size() + 1) + si;
-      if (failed.empty()) failed.resize((pat.size() + 1) * (s.size() + 1));
+      size_t state = star * (s.size() + 1) + si;
+      if (failed.empty()) failed.resize(stars * (s.size() + 1));
       if (failed[state]) return false;
       bool dbl = pi + 1 < pat.size() && pat[pi + 1] == '*';
       size_t next = pi + (dbl ? 2 : 1);
       bool ok = false;
       if (dbl && next < pat.size() && pat[next] == '/')  // "**/" matches zero or more whole directories.
-        ok = match_at(pat, next + 1, s, si, depth + 1, failed);
+        ok = match_at(pat, next + 1, star + 1, s, si, depth + 1, failed, stars);
       for (size_t k = si; !ok && k <= s.size(); ++k) {
-        if (match_at(pat, next, s, k, depth + 1, failed)) ok = true;
+        if (match_at(pat, next, star + 1, s, k, depth + 1, failed, stars)) ok = true;
         else if (k < s.size() && s[k] == '/' && !dbl) break;
       }
       if (!ok) failed[state] = true;
@@ -116,8 +119,15 @@ bool match_at(std::string_view pat, size_t pi, std::string_view s, size_t si, in
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view path) {
+  size_t stars = 0;  // '*' and '**' tokens
+  for (size_t i = 0; i < pattern.size(); ++i)
+    if (pattern[i] == '*') {
+      ++stars;
+      if (i + 1 < pattern.size() && pattern[i + 1] == '*') ++i;
+    }
+  if (stars > kMaxGlobStars) return false;
   std::vector<bool> failed;  // sized at the first '*'
-  return match_at(pattern, 0, path, 0, 0, failed);
+  return match_at(pattern, 0, 0, path, 0, 0, failed, stars);
 }
 
 }  // namespace imagelint

@@ -1,6 +1,7 @@
 // Path normalisation for entries of the final filesystem: relative to the image root, no leading
 // "/" or "./", no empty or "." components, ".." folded lexically.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -19,8 +20,10 @@ bool path_within(std::string_view p, std::string_view dir);
 
 // Shell-style glob over a whole path: '*' and '?' do not cross '/', '**' does, [...] classes. A
 // backslash is an ordinary character, as in fnmatch's FNM_NOESCAPE (systemd's own names carry
-// backslashes: "system-systemd\x2dcryptsetup.slice"); "[*]" matches a literal star. Time is
-// O(|pattern| x |path|) whatever the pattern.
+// backslashes: "system-systemd\x2dcryptsetup.slice"); "[*]" matches a literal star. A pattern of
+// more than kMaxGlobStars stars matches nothing; time is O(stars x |path|^2) at worst, memory
+// stars x |path| bits.
+inline constexpr size_t kMaxGlobStars = 64;
 bool glob_match(std::string_view pattern, std::string_view path);
 
 }  // namespace imagelint

@@ -65,6 +65,10 @@ TEST(Glob, ManyStarsDoNotBacktrackExponentially) {
   EXPECT_FALSE(glob_match(pat + "*b", path));
   EXPECT_TRUE(glob_match(pat + "*", path));
   EXPECT_FALSE(glob_match("**a**a**a**a**a**a**a**a**a**a**b", "x/" + path + "/" + path));
+  std::string sep;
+  for (int i = 0; i < 65; ++i) sep += "*x";
+  EXPECT_FALSE(glob_match(sep, std::string(200, 'x')));  // more than kMaxGlobStars: matches nothing
+  EXPECT_TRUE(glob_match(sep.substr(0, 128), std::string(200, 'x')));  // 64 stars still match
 }
 
 }  // namespace
