@@ -19,3 +19,12 @@ build/imagelint check "$out/example.oci.tar" || echo "imagelint check exited $? 
 # container policy, a log. diff explains each difference (exit 1: the policy change is drift).
 build/imagelint-fixture --oci-archive "$out/example-rebuild.oci.tar" fixtures/recipes/example-rebuild.json
 build/imagelint diff "$out/example.oci.tar" "$out/example-rebuild.oci.tar" || echo "imagelint diff exited $? (1 = drift)"
+# The reports other tools and people read: JUnit and Code Quality for GitLab, SARIF, the HTML
+# page of the diff, and the trend of nights (here one night).
+build/imagelint check "$out/example.oci.tar" --format junit --output "$out/junit.xml" \
+  --format codequality --output "$out/gl-code-quality-report.json" --format sarif --output "$out/check.sarif" \
+  --format markdown --output "$out/check.md" || true
+build/imagelint diff "$out/example.oci.tar" "$out/example-rebuild.oci.tar" --quiet \
+  --format html --output "$out/diff.html" --format json --output "$out/diff.json" || true
+build/imagelint report "$out/diff.json" --output "$out/trend.html"
+ls -l "$out"
