@@ -141,6 +141,25 @@ TEST_F(Formats, MarkdownEscapesNamesFromTheImage) {
   EXPECT_NE(md.find("waived: vendor tool, OPS-7"), std::string::npos) << md;
 }
 
+// Found by the policy fuzzer: a policy.json of one invalid byte made the parse error quote it,
+// and the JSON reports threw on it (exit 2, "internal error") instead of reporting a finding.
+TEST(Regression, APolicyThatIsNotUtf8IsAFindingInEveryFormat) {
+  TempDir d;
+  fixture::write_rootfs(recipe("good-instance"), d / "root");
+  write_file(d / "root/etc/containers/policy.json", read_file(source_dir() + "/fuzz/regressions/policy/invalid-utf8-in-parse-error"));
+  for (const char* format : {"text", "json", "sarif", "junit", "codequality", "markdown"}) {
+    Result r = run({"env", "IMAGELINT_TODAY=2026-06-01", IMAGELINT_BIN, "check", "dir:" + (d / "root"), "--format", format});
+    EXPECT_EQ(r.code, 1) << format << ": " << r.err;
+    EXPECT_NE(r.out.find("policy-default-deny"), std::string::npos) << format;
+    if (std::string(format) == "json" || std::string(format) == "sarif" || std::string(format) == "codequality") {
+      EXPECT_FALSE(nlohmann::json::parse(r.out, nullptr, false).is_discarded()) << format;
+    }
+  }
+  Result inspect = run({IMAGELINT_BIN, "inspect", "dir:" + (d / "root"), "--format", "json"});
+  EXPECT_EQ(inspect.code, 0) << inspect.err;
+  EXPECT_FALSE(nlohmann::json::parse(inspect.out, nullptr, false).is_discarded());
+}
+
 // Golden files: the text and markdown of the bundled example as a person reads them. Set
 // IMAGELINT_UPDATE_GOLDEN=1 to rewrite them after a deliberate change, and read the diff.
 TEST(Golden, ExampleTextAndMarkdown) {

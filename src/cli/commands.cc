@@ -69,7 +69,7 @@ int cmd_inspect(const Common& c, const std::string& format) {
     j["image"] = image_to_json(img, &built);
     j["files"] = built.fs.size();
     for (auto& n : built.notes) j["notes"].push_back(n);
-    write_out(j.dump(2) + "\n");
+    write_out(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");  // facts may quote non-UTF-8 bytes
     return 0;
   }
   // Every string from the image is escaped on its own: a newline in a label is \x0a, not a line.

@@ -74,7 +74,9 @@ std::string check_json(const CheckReport& r) {
   j["waivers"] = json::array();
   for (const Waiver& w : r.result.waivers)
     j["waivers"].push_back({{"rule", w.rule}, {"path", w.path}, {"reason", w.reason}, {"expires", w.expires}, {"status", w.status}, {"matched", w.matched}});
-  return j.dump(2) + "\n";
+  // A message may quote bytes from the image that are not UTF-8 (a parser's "last read: '\x8a'"):
+  // U+FFFD rather than an exception.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 namespace {
