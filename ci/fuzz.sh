@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# ci/fuzz.sh [SECONDS]: builds the libFuzzer targets (fuzz/*_fuzz.cc, ASan+UBSan) with clang in
+# build-fuzz/, seeds them (fuzz/seeds.sh), replays fuzz/regressions/<target>/*, then fuzzes each
+# target for SECONDS (default 30). Exits 1 if any target crashed (or leaked, hung, ran out of
+# memory), printing the reproducer's path; rerun one with build-fuzz/<target>_fuzz FILE.
+# Corpus growth is kept in build-fuzz/corpus/<target> across runs; artifacts in build-fuzz/artifacts.
+# clang 16 is needed (clang 14/15 cannot compile the tree: lambdas capture structured bindings);
+# it is installed from Debian if missing. CLANGXX=... picks another clang++ (16 or later).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-30}
+dir=build-fuzz
+clangxx=${CLANGXX:-clang++-16}
+
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+need=()
+command -v "$clangxx" >/dev/null || need+=(clang-16)
+# libFuzzer and the sanitizer runtimes: only Recommended by clang-16, so named explicitly.
+[ -n "$(find /usr/lib/llvm-16/lib/clang -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null)" ] || need+=(libclang-rt-16-dev)
+symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer || ls /usr/bin/llvm-symbolizer-* 2>/dev/null | head -1 || true)
+[ -n "$symbolizer" ] || need+=(llvm-16)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "fuzz: installing ${need[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  [ -n "$symbolizer" ] || symbolizer=$(command -v llvm-symbolizer-16)
+fi
+
+cmake -S . -B "$dir" -G Ninja -DIMAGELINT_FUZZ=ON -DCMAKE_CXX_COMPILER="$clangxx" >/dev/null
+cmake --build "$dir" -j "$(nproc)" --target imagelint_fuzzers imagelint-fixture
+rm -rf "$dir/seeds"
+fuzz/seeds.sh "$dir/seeds" "$dir/imagelint-fixture"
+
+export ASAN_SYMBOLIZER_PATH=$symbolizer
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# target:max_len. Bigger for the tar streams (a layer stack, a whole archive).
+targets=(rpm_header:65536 kmod:65536 unit_file:16384 policy:16384 users:8192 layer:131072 oci:65536 archive:131072)
+failed=()
+summary=()
+for spec in "${targets[@]}"; do
+  t=${spec%%:*}
+  max_len=${spec#*:}
+  bin=$dir/${t}_fuzz
+  art=$dir/artifacts/$t/
+  mkdir -p "$dir/corpus/$t" "$art"
+  log=$dir/artifacts/$t.log
+  dict=()
+  [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+  # Known crashers first: each must now pass.
+  if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
+    if ! "$bin" -rss_limit_mb=2048 -timeout=25 fuzz/regressions/"$t"/* >"$log.regressions" 2>&1; then
+      echo "fuzz: $t: a regression input still fails (fuzz/regressions/$t/); see $log.regressions"
+      grep -m1 -E '^Running: ' "$log.regressions" | tail -1 || true
+      failed+=("$t (regression)")
+    fi
+  fi
+  set +e
+  "$bin" "$dir/corpus/$t" "$dir/seeds/$t" -max_total_time="$secs" -max_len="$max_len" -rss_limit_mb=2048 \
+    -timeout=25 -artifact_prefix="$art" -print_final_stats=1 "${dict[@]}" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(grep -m1 -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')
+  rate=$(grep -m1 -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')
+  cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+' || true)
+  summary+=("$(printf '%-11s %10s execs %7s/s  %s' "$t" "$execs" "$rate" "$cov")")
+  if [ $rc -ne 0 ]; then
+    repro=$(grep -oE 'Test unit written to [^ ]+' "$log" | tail -1 | sed 's/Test unit written to //')
+    echo "fuzz: $t CRASHED (exit $rc); reproducer: ${repro:-none written}; log: $log"
+    grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error:|terminate called' "$log" || true
+    # The top frames, without the runtimes' own (sanitizers, libFuzzer, libc, the C++ runtime).
+    grep -E '^ +#[0-9]+ .* in ' "$log" |
+      grep -v -E 'fuzzer::|__sanitizer|__asan|__ubsan|__cxa_|compiler-rt|nptl/|stdlib/|signal/|csu/|libc\.so|libstdc\+\+\.so' |
+      head -6 || true
+    failed+=("$t")
+  fi
+done
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "fuzz: no crash in ${#targets[@]} targets x ${secs}s"
