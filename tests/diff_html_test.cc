@@ -11,6 +11,7 @@
 #include "diff_harness.h"
 #include "report/diff_report.h"
 #include "report/svg.h"
+#include "util/text.h"
 #include "util/hash.h"
 
 using namespace testing_util;

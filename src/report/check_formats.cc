@@ -50,13 +50,6 @@ std::string uri_of(const std::string& path) {
 
 const char* sarif_level(Severity s) { return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note"; }
 
-std::string where_of(const Finding& f) {
-  std::string w;
-  if (f.layer >= 0) w = fmt::format("layer {}{}", f.layer, f.created_by.empty() ? "" : ": " + f.created_by);
-  if (!f.package.empty()) w += (w.empty() ? "" : "; ") + std::string("package ") + f.package;
-  return w;
-}
-
 // XML text or attribute: escape_bytes first (XML 1.0 allows no control bytes, even as
 // references, and no invalid UTF-8; text keeps its newlines), U+FFFE and U+FFFF (which XML
 // forbids too) as \xNN, then the five entities.
@@ -140,8 +133,9 @@ std::string check_junit(const CheckReport& r) {
     std::string failing;
     int n = 0;
     for (const Finding* f : by_rule[spec.id]) {
+      std::string where = finding_where(*f);
       std::string line = fmt::format("{}: {}{}", f->path.empty() ? "(image)" : f->path, f->message,
-                                     where_of(*f).empty() ? "" : " (" + where_of(*f) + ")");
+                                     where.empty() ? "" : " (" + where + ")");
       if (fails(*f, r.fail_on)) {
         failing += fmt::format("[{}] {}\n", severity_name(f->severity), line);
         ++n;
@@ -190,7 +184,7 @@ std::string check_codequality(const CheckReport& r) {
                  {"fingerprint", fp},
                  {"severity", severity},
                  {"location", {{"path", f.path.empty() ? r.image.ref.original : f.path}, {"lines", {{"begin", 1}}}}}};
-    if (std::string w = where_of(f); !w.empty()) item["content"] = {{"body", w}};
+    if (std::string w = finding_where(f); !w.empty()) item["content"] = {{"body", w}};
     items.push_back(std::move(item));
   }
   return dump(items);
@@ -206,34 +200,20 @@ std::string check_markdown(const CheckReport& r) {
                      r.result.rules_run, md_text(packs), r.result.count(Severity::Error), r.result.count(Severity::Warning),
                      r.result.count(Severity::Info), r.result.waived());
   // Sections as in text: severity, then rule, a few rows per rule (finding_groups.h).
-  std::vector<std::pair<std::string, std::vector<const Finding*>>> blocks;  // "error · rule" -> findings
-  std::map<std::string, size_t> at;
-  for (const Finding& f : r.result.findings) {
-    std::string key = fmt::format("{}\x1f{}", f.waived ? "waived" : severity_name(f.severity), f.rule);
-    auto [it, fresh] = at.emplace(key, blocks.size());
-    if (fresh) blocks.push_back({key, {}});
-    blocks[it->second].second.push_back(&f);
-  }
-  std::stable_sort(blocks.begin(), blocks.end(), [](auto& a, auto& b) {
-    auto rank = [](const std::string& k) { return k.starts_with("error") ? 0 : k.starts_with("warning") ? 1 : k.starts_with("info") ? 2 : 3; };
-    return rank(a.first) < rank(b.first);
-  });
+  std::vector<RuleBlock> blocks = rule_blocks(r.result.findings);
   if (blocks.empty()) return out + "No findings.\n";
   out += "| severity | rule | findings |\n|---|---|---|\n";
-  for (auto& [key, fs] : blocks) {
-    size_t sep = key.find('\x1f');
-    out += fmt::format("| {} | {} | {} |\n", key.substr(0, sep), md_code(key.substr(sep + 1)), with_commas(fs.size()));
-  }
-  for (auto& [key, fs] : blocks) {
-    size_t sep = key.find('\x1f');
-    out += fmt::format("\n#### {} · {} ({})\n\n", key.substr(0, sep), md_code(key.substr(sep + 1)), with_commas(fs.size()));
+  for (const RuleBlock& b : blocks) out += fmt::format("| {} | {} | {} |\n", b.section, md_code(b.rule), with_commas(b.findings.size()));
+  for (const RuleBlock& b : blocks) {
+    const std::vector<const Finding*>& fs = b.findings;
+    out += fmt::format("\n#### {} · {} ({})\n\n", b.section, md_code(b.rule), with_commas(fs.size()));
     FindingRows rows = group_findings(fs, kRowsPerRule);
     for (const FindingRow& row : rows.rows) {
       const Finding& f = *row.sample;
       std::string head = md_code(row.path.empty() ? "(image)" : row.path);
       if (row.count > 1) head += fmt::format(" ({} findings {})", with_commas(row.count), row.below ? "here and below" : "here");
       out += fmt::format("- {} — {}{}\n", head, f.path != row.path ? "e.g. " : "", md_text(f.message));
-      if (std::string w = where_of(f); !w.empty()) out += fmt::format("  <br>{}\n", md_text(w));
+      if (std::string w = finding_where(f); !w.empty()) out += fmt::format("  <br>{}\n", md_text(w));
       if (!f.waiver.empty()) out += fmt::format("  <br>{}{}\n", f.waived ? "waived: " : "", md_text(f.waiver));
     }
     if (size_t more = fs.size() - rows.rows.size(); more > 0)

@@ -81,16 +81,6 @@ std::string check_json(const CheckReport& r) {
 
 namespace {
 
-std::string layer_line(const Finding& f) {
-  std::string where;
-  if (f.layer >= 0) {
-    std::string by = f.created_by.size() > 90 ? f.created_by.substr(0, 87) + "..." : f.created_by;
-    where += fmt::format("layer {}{}", f.layer, by.empty() ? "" : ": " + escape_bytes(by, false));
-  }
-  if (!f.package.empty()) where += (where.empty() ? "" : "; ") + std::string("package ") + escape_bytes(f.package, false);
-  return where;
-}
-
 // The findings of one rule in one section: every one with --all, else a few rows (finding_groups.h).
 void rule_block(std::string& out, const CheckReport& r, const std::string& rule, const std::vector<const Finding*>& fs) {
   const bool c = r.color;
@@ -108,7 +98,7 @@ void rule_block(std::string& out, const CheckReport& r, const std::string& rule,
     if (f.path != row.path)  // one of the findings below the row's directory, named
       msg = "e.g. " + (f.message.find(f.path) == std::string::npos ? escape_bytes(f.path, false) + ": " : "") + msg;
     out += "      " + msg + "\n";
-    if (std::string where = layer_line(f); !where.empty()) out += "      " + paint(c, "2", where) + "\n";
+    if (std::string where = finding_where(f, 90); !where.empty()) out += "      " + paint(c, "2", escape_bytes(where, false)) + "\n";
     if (!f.waiver.empty()) out += "      " + paint(c, "2", (f.waived ? "waived: " : "") + escape_bytes(f.waiver, false)) + "\n";
   }
   if (size_t more = fs.size() - rows.rows.size(); more > 0) {
@@ -142,24 +132,17 @@ std::string check_text(const CheckReport& r) {
   std::string packs;
   for (auto& p : r.rules.packs) packs += (packs.empty() ? "" : ", ") + p;
   out += fmt::format("{} ({} rules from {})\n", escape_bytes(r.image.ref.original, false), r.result.rules_run, packs);
-  auto section = [&](const std::string& title, const char* colour, auto&& keep) {
-    std::vector<const Finding*> in;
-    for (auto& f : r.result.findings)
-      if (keep(f)) in.push_back(&f);
-    if (in.empty()) return;
-    out += fmt::format("\n{}\n", paint(c, colour, fmt::format("{} ({})", title, with_commas(in.size()))));
-    // Findings are sorted by severity, then rule: within a section each rule is one run.
-    std::stable_sort(in.begin(), in.end(), [](const Finding* a, const Finding* b) { return a->rule < b->rule; });
-    for (size_t i = 0; i < in.size();) {
-      size_t j = i;
-      while (j < in.size() && in[j]->rule == in[i]->rule) ++j;
-      rule_block(out, r, in[i]->rule, std::vector<const Finding*>(in.begin() + static_cast<long>(i), in.begin() + static_cast<long>(j)));
-      i = j;
+  std::vector<RuleBlock> blocks = rule_blocks(r.result.findings);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    if (i == 0 || blocks[i].section != blocks[i - 1].section) {
+      size_t n = 0;
+      for (size_t k = i; k < blocks.size() && blocks[k].section == blocks[i].section; ++k) n += blocks[k].findings.size();
+      Severity s;
+      const char* colour = parse_severity(blocks[i].section, s) ? colour_of(s) : "2";
+      out += fmt::format("\n{}\n", paint(c, colour, fmt::format("{} ({})", blocks[i].section, with_commas(n))));
     }
-  };
-  for (Severity s : {Severity::Error, Severity::Warning, Severity::Info})
-    section(severity_name(s), colour_of(s), [&](const Finding& f) { return !f.waived && f.severity == s; });
-  section("waived", "2", [](const Finding& f) { return f.waived; });
+    rule_block(out, r, blocks[i].rule, blocks[i].findings);
+  }
   for (const Waiver& w : r.result.waivers)
     if (w.status == "stale")
       out += fmt::format("\nstale waiver: {} {} matches nothing ({})\n", escape_bytes(w.rule, false), escape_bytes(w.path, false),

@@ -5,6 +5,10 @@
 #include <memory>
 #include <string_view>
 
+#include <fmt/format.h>
+
+#include "util/text.h"
+
 namespace imagelint {
 
 namespace {
@@ -39,10 +43,25 @@ FindingRow row_of(const Node* n) {
 
 }  // namespace
 
-size_t FindingRows::shown_alone() const {
-  size_t n = 0;
-  for (auto& r : rows) n += r.count == 1;
-  return n;
+std::vector<RuleBlock> rule_blocks(const std::vector<Finding>& findings) {
+  std::map<std::pair<int, std::string>, RuleBlock> by;
+  for (const Finding& f : findings) {
+    int rank = f.waived ? 3 : static_cast<int>(f.severity);
+    RuleBlock& b = by[{rank, f.rule}];
+    b.section = f.waived ? "waived" : severity_name(f.severity);
+    b.rule = f.rule;
+    b.findings.push_back(&f);
+  }
+  std::vector<RuleBlock> out;
+  for (auto& [key, b] : by) out.push_back(std::move(b));
+  return out;
+}
+
+std::string finding_where(const Finding& f, size_t max_created_by) {
+  std::string w;
+  if (f.layer >= 0) w = fmt::format("layer {}{}", f.layer, f.created_by.empty() ? "" : ": " + shorten(f.created_by, max_created_by));
+  if (!f.package.empty()) w += (w.empty() ? "" : "; ") + std::string("package ") + f.package;
+  return w;
 }
 
 FindingRows group_findings(const std::vector<const Finding*>& findings, size_t max_rows) {

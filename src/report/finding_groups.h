@@ -21,7 +21,6 @@ struct FindingRow {
 struct FindingRows {
   std::vector<FindingRow> rows;   // sorted by path (image-wide findings, path "", first)
   size_t hidden = 0;              // findings in no row: more places than max_rows could show
-  size_t shown_alone() const;     // findings printed whole (rows of count 1)
 };
 
 // Rows for findings (all of one rule): every finding alone when there are at most max_rows;
@@ -31,6 +30,19 @@ struct FindingRows {
 // directory of many files stays one row with its count. A directory that is itself a finding is
 // never opened: it is the top of what lies below. What the rows do not show is counted in hidden.
 FindingRows group_findings(const std::vector<const Finding*>& findings, size_t max_rows);
+
+// The findings of one rule in one section (error, warning, info, then waived), in that order and
+// by rule id within a section: the blocks of the text and markdown reports.
+struct RuleBlock {
+  std::string section;  // "error", "warning", "info" or "waived"
+  std::string rule;
+  std::vector<const Finding*> findings;
+};
+std::vector<RuleBlock> rule_blocks(const std::vector<Finding>& findings);
+
+// Where a finding comes from: "layer 3: RUN dnf ...; package gcc-14.2.1-7.el10", created_by cut
+// to max_created_by characters (0: whole); raw bytes, for the caller to escape.
+std::string finding_where(const Finding& f, size_t max_created_by = 0);
 
 // Rows per rule in the reports people read (text, markdown): with a layer line each, a rule fits
 // well inside one screen.

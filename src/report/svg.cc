@@ -33,14 +33,6 @@ size_t chars_in(int px) { return static_cast<size_t>(std::max(4, px / 7)); }
 
 }  // namespace
 
-std::string shorten(const std::string& s, size_t max_chars) {
-  std::vector<size_t> starts;  // where each character begins; a stray continuation byte joins the one before
-  for (size_t i = 0; i < s.size(); ++i)
-    if (i == 0 || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
-  if (max_chars == 0 || starts.size() <= max_chars) return s;
-  return s.substr(0, starts[max_chars - 1]) + "…";
-}
-
 std::string svg_bar_chart(const std::vector<Bar>& bars, const BarChartOptions& opt) {
   int row = opt.bar_height + opt.gap;
   int height = std::max<int>(1, static_cast<int>(bars.size())) * row + opt.gap;

@@ -30,8 +30,4 @@ struct BarChartOptions {
 // non-zero value gets a visible bar, so one drift among thousands of noise still shows.
 std::string svg_bar_chart(const std::vector<Bar>& bars, const BarChartOptions& opt = {});
 
-// The first max_chars characters (code points, not bytes: a cut never splits one) and "…" when
-// anything was cut.
-std::string shorten(const std::string& s, size_t max_chars);
-
 }  // namespace imagelint

@@ -43,22 +43,6 @@ bool iso_time(const std::string& s) {
   return true;
 }
 
-Night read_night_json(const std::string& file, const nlohmann::json& j);
-
-}  // namespace
-
-Night read_night(const std::string& file) {
-  nlohmann::json j = nlohmann::json::parse(read_small_file(file, "diff report", kMaxJson), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw InputError(file, "not JSON: expected the output of `imagelint diff --format json`");
-  try {
-    return read_night_json(file, j);
-  } catch (const nlohmann::json::exception&) {  // a field of the wrong type
-    throw InputError(file, "not an imagelint.diff/v1 report: a field has the wrong type");
-  }
-}
-
-namespace {
-
 Night read_night_json(const std::string& file, const nlohmann::json& j) {
   auto str = [&](const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(); };
   if (str("schema") != "imagelint.diff/v1")
@@ -92,6 +76,16 @@ Night read_night_json(const std::string& file, const nlohmann::json& j) {
 }
 
 }  // namespace
+
+Night read_night(const std::string& file) {
+  nlohmann::json j = nlohmann::json::parse(read_small_file(file, "diff report", kMaxJson), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw InputError(file, "not JSON: expected the output of `imagelint diff --format json`");
+  try {
+    return read_night_json(file, j);
+  } catch (const nlohmann::json::exception&) {  // a field of the wrong type
+    throw InputError(file, "not an imagelint.diff/v1 report: a field has the wrong type");
+  }
+}
 
 std::vector<Night> read_nights(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;

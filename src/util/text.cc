@@ -65,6 +65,20 @@ std::string escape_bytes(const std::string& s, bool binary) {
   return out;
 }
 
+std::string shorten(const std::string& s, size_t max_chars) {
+  // Walk to where character max_chars begins; a stray continuation byte joins the one before.
+  if (max_chars == 0) return s;
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (i == 0 || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80)
+      if (++chars == max_chars) {
+        size_t next = i + 1;
+        while (next < s.size() && (static_cast<unsigned char>(s[next]) & 0xC0) == 0x80) ++next;
+        return next >= s.size() ? s : s.substr(0, i) + "…";
+      }
+  return s;
+}
+
 std::string escape_lines(const std::string& text) {
   std::string out;
   out.reserve(text.size());

@@ -14,6 +14,9 @@ std::string format_time(int64_t epoch_seconds);  // "2024-01-31T12:00:00Z"
 // bytes of invalid UTF-8 become \xNN. For values (binary=true): all but printable ASCII, and the
 // backslash, so the text reads back unambiguously.
 std::string escape_bytes(const std::string& s, bool binary);
+// The first max_chars characters (code points, not bytes: a cut never splits one) and "…" when
+// anything was cut; max_chars 0 keeps everything.
+std::string shorten(const std::string& s, size_t max_chars);
 // escape_bytes(line, false) of every line, the newlines kept: a whole text report made safe.
 std::string escape_lines(const std::string& text);
 // The length of a UTF-8 sequence at p that a terminal would act on or hide (C1 controls, bidi

@@ -34,6 +34,14 @@ TEST(EscapeBytes, IsIdempotentSoReportsMayEscapeTwice) {
   EXPECT_EQ(escape_lines("label=\x1b[2J\nname=\xff\n\n"), "label=\\x1b[2J\nname=\\xff\n\n");
 }
 
+TEST(Shorten, CutsCharactersNotBytes) {
+  EXPECT_EQ(shorten("abcdef", 0), "abcdef");
+  EXPECT_EQ(shorten("abcdef", 6), "abcdef");
+  EXPECT_EQ(shorten("abcdef", 4), "abc…");
+  EXPECT_EQ(shorten("caf\xc3\xa9s", 4), "caf…");
+  EXPECT_EQ(shorten("ab\xc3\xa9", 3), "ab\xc3\xa9");  // three characters fit in three
+}
+
 TEST(EscapeBytes, BinaryValuesKeepOnlyPrintableAscii) {
   EXPECT_EQ(escape_bytes("cap=\x01\x02 a\\b\xc3\xa9", true), "cap=\\x01\\x02\\x20a\\x5cb\\xc3\\xa9");
 }
