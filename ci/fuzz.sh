@@ -5,27 +5,15 @@
 # memory), printing the reproducer's path; rerun one with build-fuzz/<target>_fuzz FILE.
 # Corpus growth is kept in build-fuzz/corpus/<target> across runs; artifacts in build-fuzz/artifacts.
 # clang 16 is needed (clang 14/15 cannot compile the tree: lambdas capture structured bindings);
-# it is installed from Debian if missing. CLANGXX=... picks another clang++ (16 or later).
+# ci/install-deps.sh installs it. CLANGXX=... picks another clang++ (16 or later).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
 dir=build-fuzz
 clangxx=${CLANGXX:-clang++-16}
 
-sudo_cmd=()
-[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-need=()
-command -v "$clangxx" >/dev/null || need+=(clang-16)
-# libFuzzer and the sanitizer runtimes: only Recommended by clang-16, so named explicitly.
-[ -n "$(find /usr/lib/llvm-16/lib/clang -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null)" ] || need+=(libclang-rt-16-dev)
-symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer || ls /usr/bin/llvm-symbolizer-* 2>/dev/null | head -1 || true)
-[ -n "$symbolizer" ] || need+=(llvm-16)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "fuzz: installing ${need[*]}"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  [ -n "$symbolizer" ] || symbolizer=$(command -v llvm-symbolizer-16)
-fi
+./ci/install-deps.sh  # clang-16, libclang-rt-16-dev (libFuzzer), llvm-16 (the symbolizer)
+symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer || true)
 
 cmake -S . -B "$dir" -G Ninja -DIMAGELINT_FUZZ=ON -DCMAKE_CXX_COMPILER="$clangxx" >/dev/null
 cmake --build "$dir" -j "$(nproc)" --target imagelint_fuzzers imagelint-fixture

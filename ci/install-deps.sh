@@ -17,6 +17,9 @@ packages=(
   chromium
   # the benchmark
   time bc
+  # the fuzzers (ci/fuzz.sh): clang 16 (14 and 15 cannot compile the tree), libFuzzer and the
+  # sanitizer runtimes (only Recommended by clang-16), llvm-symbolizer for the stack traces
+  clang-16 libclang-rt-16-dev llvm-16
 )
 missing=()
 for p in "${packages[@]}"; do

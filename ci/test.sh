@@ -2,7 +2,10 @@
 # The test command: installs what is missing, builds, compiles the build types CI does not
 # otherwise use (a compile with warnings as errors, not the suite), runs every test, then the same
 # tests under AddressSanitizer + UndefinedBehaviorSanitizer. Idempotent.
-# SKIP_BUILD_TYPES=1 skips the extra compiles, SKIP_SANITIZE=1 the sanitizer run.
+# Last, every libFuzzer target (fuzz/) is built and replays its seeds and regressions, then fuzzes
+# for FUZZ_SECONDS (default 30) each: a smoke, the long runs are `ci/fuzz.sh 600` by hand.
+# SKIP_BUILD_TYPES=1 skips the extra compiles, SKIP_SANITIZE=1 the sanitizer run, SKIP_FUZZ=1 the
+# fuzz smoke.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./ci/install-deps.sh
@@ -19,4 +22,7 @@ fi
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   ./ci/build.sh build-asan -DIMAGELINT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)")
+fi
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  ./ci/fuzz.sh "${FUZZ_SECONDS:-30}"
 fi

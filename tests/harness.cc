@@ -3,15 +3,21 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+
+#include "util/hash.h"
 
 namespace testing_util {
 namespace fs = std::filesystem;
@@ -24,18 +30,35 @@ static std::string slurp_fd(int fd) {
   return out;
 }
 
-Result run(const std::vector<std::string>& argv, const std::string& cwd) {
+bool under_sanitizer() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+namespace {
+
+// Runs argv with stdin from /dev/null and stdout/stderr captured in unlinked temp files. With
+// timeout_s > 0 the child is killed past it; with limit_as it gets 2 GiB of address space.
+BoundedResult spawn(const std::vector<std::string>& argv, const std::string& cwd, int timeout_s, bool limit_as) {
   char out_tmpl[] = "/tmp/imagelint-out-XXXXXX";
   char err_tmpl[] = "/tmp/imagelint-err-XXXXXX";
   int out_fd = ::mkstemp(out_tmpl), err_fd = ::mkstemp(err_tmpl);
   ::unlink(out_tmpl);
   ::unlink(err_tmpl);
+  auto start = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
+    if (limit_as) {
+      struct rlimit as {2ull << 30, 2ull << 30};
+      ::setrlimit(RLIMIT_AS, &as);
+    }
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(127);
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -43,9 +66,22 @@ Result run(const std::vector<std::string>& argv, const std::string& cwd) {
     ::execvp(args[0], args.data());
     ::_exit(127);
   }
+  BoundedResult r;
   int status = 0;
-  ::waitpid(pid, &status, 0);
-  Result r;
+  struct rusage ru {};
+  if (timeout_s <= 0) {
+    ::wait4(pid, &status, 0, &ru);
+  } else {
+    while (::wait4(pid, &status, WNOHANG, &ru) != pid) {
+      if (std::chrono::steady_clock::now() - start > std::chrono::seconds(timeout_s) && !r.timed_out) {
+        r.timed_out = true;
+        ::kill(pid, SIGKILL);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.max_rss_kb = ru.ru_maxrss;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   ::lseek(out_fd, 0, SEEK_SET);
   ::lseek(err_fd, 0, SEEK_SET);
@@ -54,6 +90,14 @@ Result run(const std::vector<std::string>& argv, const std::string& cwd) {
   ::close(out_fd);
   ::close(err_fd);
   return r;
+}
+
+}  // namespace
+
+Result run(const std::vector<std::string>& argv, const std::string& cwd) { return spawn(argv, cwd, 0, false); }
+
+BoundedResult run_bounded(const std::vector<std::string>& argv, const std::string& cwd, int timeout_s) {
+  return spawn(argv, cwd, timeout_s, !under_sanitizer());
 }
 
 Result imagelint(const std::vector<std::string>& args) {
@@ -132,8 +176,20 @@ std::string snapshot(const std::string& dir) {
   for (auto& e : fs::recursive_directory_iterator(dir)) {
     struct stat st {};
     ::lstat(e.path().c_str(), &st);
-    out += e.path().string() + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-           std::to_string(st.st_mtim.tv_nsec) + "\n";
+    out += e.path().string() + " " + std::to_string(st.st_mode) + " " + std::to_string(st.st_size) + " " +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+    if (S_ISREG(st.st_mode)) {
+      imagelint::Xxh128 h;
+      int fd = ::open(e.path().c_str(), O_RDONLY);
+      char buf[1 << 16];
+      ssize_t n;
+      while (fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0) h.update(buf, static_cast<size_t>(n));
+      if (fd >= 0) ::close(fd);
+      out += " " + h.digest().hex();
+    } else if (S_ISLNK(st.st_mode)) {
+      out += " -> " + fs::read_symlink(e.path()).string();
+    }
+    out += "\n";
   }
   return out;
 }

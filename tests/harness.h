@@ -20,6 +20,18 @@ Result imagelint(const std::vector<std::string>& args);
 Result run(const std::vector<std::string>& argv, const std::string& cwd = "");
 bool have(const std::string& program);
 
+// run() with bounds, for hostile input: the child is killed after timeout_s seconds (timed_out),
+// gets at most 2 GiB of address space when not under a sanitizer (which needs terabytes of it),
+// and its peak RSS and wall time are measured.
+struct BoundedResult : Result {
+  long max_rss_kb = 0;
+  double seconds = 0;
+  bool timed_out = false;
+};
+BoundedResult run_bounded(const std::vector<std::string>& argv, const std::string& cwd, int timeout_s);
+// True when this binary (and so, as they are built alike, imagelint) runs under ASan.
+bool under_sanitizer();
+
 // A fresh directory removed at destruction.
 class TempDir {
  public:
@@ -64,7 +76,8 @@ std::string source_dir();  // the repository root
 fixture::Recipe recipe(const std::string& name);  // fixtures/recipes/NAME.json
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data);
-// Every file below dir with its size and mtime, to prove that a run wrote nothing there.
+// Every file below dir with its type, mode, size, mtime and content hash (symlinks: target), to
+// prove that a run wrote nothing there and changed nothing.
 std::string snapshot(const std::string& dir);
 std::vector<std::string> lines(const std::string& text);
 

@@ -191,7 +191,7 @@ int cmd_cat(const Common& c, const std::string& path) {
   // Too big to hold: stream it from the one layer that has its bytes.
   Resolved r = built.fs.resolve(norm, true);
   const Entry* e = built.fs.find(r.path);
-  std::string name = e->data_path.empty() ? r.path : e->data_path;
+  std::string name = e->data_path().empty() ? r.path : e->data_path();
   read_layer(img.layers[static_cast<size_t>(e->data_layer)], [&](const TarHeader& h, EntryData& d) {
     std::string n;
     if (h.type != EntryType::File || h.is_hardlink || !normalize_path(h.name, n) || n != name) return;

@@ -34,7 +34,7 @@ std::string long_line(const std::string& path, const Entry& e, bool layer_column
                                 e.type == EntryType::File ? e.hash.hex() : "-", name(path));
   if (e.type == EntryType::Symlink) out += " -> " + name(e.link);
   if (xattrs)
-    for (auto& [k, v] : e.xattrs) out += fmt::format(" {}={}", escape_bytes(k, true), escape_bytes(v, true));
+    for (auto& [k, v] : e.xattrs()) out += fmt::format(" {}={}", escape_bytes(k, true), escape_bytes(v, true));
   return out;
 }
 

@@ -18,7 +18,7 @@ std::unordered_map<std::string, std::string> hardlink_groups(const FileSystem& f
   std::map<std::pair<int, std::string>, std::vector<std::string>> groups;
   for (auto& [path, e] : fs.entries())
     if (e.type == EntryType::File && e.data_layer >= 0)
-      groups[{e.data_layer, e.data_path.empty() ? path : e.data_path}].push_back(path);
+      groups[{e.data_layer, e.data_path().empty() ? path : e.data_path()}].push_back(path);
   std::unordered_map<std::string, std::string> out;
   for (auto& [origin, members] : groups) {
     if (members.size() < 2) continue;
@@ -34,8 +34,8 @@ std::string group_of(const std::unordered_map<std::string, std::string>& g, cons
 
 std::string xattr_detail(const Entry& a, const Entry& b) {
   std::map<std::string, std::pair<const std::string*, const std::string*>> all;
-  for (auto& [k, v] : a.xattrs) all[k].first = &v;
-  for (auto& [k, v] : b.xattrs) all[k].second = &v;
+  for (auto& [k, v] : a.xattrs()) all[k].first = &v;
+  for (auto& [k, v] : b.xattrs()) all[k].second = &v;
   std::string out;
   for (auto& [k, p] : all) {
     const char* what = !p.first ? "added" : !p.second ? "removed" : *p.first != *p.second ? "changed" : nullptr;
@@ -121,7 +121,7 @@ std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b
       attrs |= kMtime;
       parts.push_back(fmt::format("mtime {} → {} ({})", format_time(x.mtime), format_time(y.mtime), delta(x.mtime, y.mtime)));
     }
-    if (x.xattrs != y.xattrs) {
+    if (x.xattrs() != y.xattrs()) {
       attrs |= kXattrs;
       parts.push_back("xattrs: " + xattr_detail(x, y));
     }

@@ -129,7 +129,12 @@ void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
       try {
         if (c->truncated && rpm_backend_of(p) == RpmBackend::sqlite)
           throw InputError(r.path, "larger than the 1 GiB this tool reads");
-        f.packages.merge(read_rpmdb(c->data, r.path, wal), resolve);
+        PackageDb db = read_rpmdb(c->data, r.path, wal);
+        // A package whose header is malformed is unknown, not absent: the database counts as
+        // unread for the rules (the packages that were read still count).
+        bool partial = !db.errors.empty() && rpm_backend_of(p) == RpmBackend::sqlite;
+        f.packages.merge(std::move(db), resolve);
+        if (partial) f.packages.unread.push_back(r.path);
       } catch (const InputError& e) {
         f.packages.errors.push_back(e.what());
         f.packages.unread.push_back(r.path);

@@ -62,6 +62,18 @@ void PackageDb::merge(PackageDb other, const PathResolver& resolve) {
   reindex(resolve);
 }
 
+std::string PackageDb::why_unread(std::string_view db) const {
+  for (const auto* list : {&errors, &notes})
+    for (const std::string& e : *list)
+      if (e.starts_with(db) && e.size() > db.size() && (e[db.size()] == ':' || e[db.size()] == ' ')) {
+        std::string_view rest = std::string_view(e).substr(db.size());
+        if (rest.starts_with(": ")) rest.remove_prefix(2);
+        else if (rest.starts_with(" ")) rest.remove_prefix(1);
+        return std::string(rest);
+      }
+  return "";
+}
+
 // ---------------------------------------------------------------- sqlite
 
 namespace {

@@ -38,8 +38,13 @@ struct PackageDb {
   std::vector<std::string> notes;
   // "FILE: REASON" for each package (or file list) that could not be read; the rest still counts.
   std::vector<std::string> errors;
-  // Databases found but not read (ndb, bdb): their packages are unknown, not absent.
+  // Databases found but not read (ndb, bdb, unreadable, or with unreadable packages): their
+  // packages are unknown, not absent.
   std::vector<std::string> unread;
+
+  // Why db is in unread, for a finding's message: its first entry in errors or notes without the
+  // "db: " prefix, or "" when neither names it.
+  std::string why_unread(std::string_view db) const;
 
   // Every package that lists path (a leading '/' is fine), in database order. Directories are
   // often listed by several packages.

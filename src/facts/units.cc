@@ -313,8 +313,10 @@ class Classifier {
 
   void enable(Work& w) {
     Unit& u = w.unit;
-    if (!u.error.empty() || u.masked || !u.shadowed_by.empty()) return;
     const bool quadlet = w.place.family == Family::kQuadlet;
+    // A quadlet that cannot be read generates no service; a unit file that cannot be read is still
+    // enabled by its symlinks (what it would run is unknown, which rules must say).
+    if ((quadlet && !u.error.empty()) || u.masked || !u.shadowed_by.empty()) return;
     std::string service = quadlet ? u.service : u.name;
     std::string scope = w.place.scope == "system" || w.place.scope == "rootful" ? "system" : "user";
     std::vector<std::string> names = {service};

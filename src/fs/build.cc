@@ -51,7 +51,13 @@ class LayerApplier {
         }
         fs_.opaque(dir, layer_);
       } else if (!base.starts_with(".wh..wh.")) {
-        fs_.whiteout(join_path(dir, base.substr(4)), layer_);
+        std::string_view victim = base.substr(4);
+        // ".wh." alone, ".wh.." and ".wh..." would delete the directory itself or its parent:
+        // no writer makes them, and applying them would delete what the layer does not name.
+        if (victim.empty() || victim == "." || victim == "..")
+          throw InputError(display_, "whiteout '" + h.name + "' names '" + std::string(victim) +
+                                         "', not an entry of its directory");
+        fs_.whiteout(join_path(dir, victim), layer_);
       }
       return;
     }
@@ -64,7 +70,7 @@ class LayerApplier {
     e.mtime = h.mtime;
     e.dev_major = h.dev_major;
     e.dev_minor = h.dev_minor;
-    e.xattrs = h.xattrs;
+    e.set_xattrs(h.xattrs);
     e.layer = layer_;
     if (h.is_hardlink) {
       std::string tnorm;
@@ -79,9 +85,9 @@ class LayerApplier {
       if (t.path == path) return;  // a link to itself changes nothing
       Entry copy = *target;
       copy.touched.clear();
-      copy.hardlink = target->hardlink.empty() ? t.path : target->hardlink;
+      copy.set_hardlink(target->hardlink().empty() ? t.path : target->hardlink());
       copy.data_layer = target->data_layer;
-      copy.data_path = target->data_path.empty() ? t.path : target->data_path;
+      copy.set_data_path(target->data_path().empty() ? t.path : target->data_path());
       copy.implicit = false;
       put(path, std::move(copy), h.name);
       return;
@@ -90,7 +96,7 @@ class LayerApplier {
     if (h.type == EntryType::File) {
       e.size = h.size;
       e.data_layer = layer_;
-      if (path != norm) e.data_path = norm;
+      if (path != norm) e.set_data_path(norm);
       std::unique_ptr<CaptureSet::Active> sinks = captures_ ? captures_->open(path, e) : nullptr;
       Xxh128 hasher;
       data.each([&](const char* p, size_t n) {
@@ -208,7 +214,7 @@ int read_contents(const Image& img, const FileSystem& fs, const std::vector<std:
     const Entry* e = fs.find(p);
     if (!e || e->type != EntryType::File) continue;
     int layer = img.rootfs.empty() ? e->data_layer : -1;
-    auto [it, fresh] = needs[layer].emplace(e->data_path.empty() ? p : e->data_path, p);
+    auto [it, fresh] = needs[layer].emplace(e->data_path().empty() ? p : e->data_path(), p);
     if (!fresh && it->second != p) also[it->second].push_back(p);
   }
   return reread(img, needs, fs, cap_for, [&](const std::string& path, std::string&& bytes, uint64_t size) {

@@ -97,14 +97,14 @@ void CaptureSet::close(const std::string& path, std::unique_ptr<Active> a) {
 std::map<int, std::map<std::string, std::string>> CaptureSet::finish(const FileSystem& fs) {
   auto alive = [&](const std::string& path, int layer) {
     const Entry* e = fs.find(path);
-    return e && e->type == EntryType::File && e->layer == layer && e->hardlink.empty();
+    return e && e->type == EntryType::File && e->layer == layer && e->hardlink().empty();
   };
   for (auto it = captured_.begin(); it != captured_.end();)
     it = alive(it->first, it->second.layer) ? std::next(it) : captured_.erase(it);
   for (auto& spec : visits_)
     for (auto it = spec.done.begin(); it != spec.done.end();) {
       const Entry* e = fs.find(it->first);
-      it = (e && e->type == EntryType::File && e->hardlink.empty()) ? std::next(it) : spec.done.erase(it);
+      it = (e && e->type == EntryType::File && e->hardlink().empty()) ? std::next(it) : spec.done.erase(it);
     }
 
   std::map<std::string, uint64_t> wanted;
@@ -132,7 +132,7 @@ std::map<int, std::map<std::string, std::string>> CaptureSet::finish(const FileS
     auto c = captured_.find(path);
     const Entry* e = fs.find(path);
     if (c != captured_.end() && c->second.layer == e->layer) continue;
-    needs[e->data_layer][e->data_path.empty() ? path : e->data_path] = path;
+    needs[e->data_layer][e->data_path().empty() ? path : e->data_path()] = path;
   }
   return needs;
 }

@@ -54,8 +54,11 @@ std::vector<std::pair<std::string, std::string>> read_xattrs(const std::string& 
 // Streams a regular file, refusing to follow a symlink swapped in under us.
 template <typename Fn>
 void stream_file(const std::string& file, Fn&& fn) {
-  Fd f{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  // O_NONBLOCK: a fifo swapped in after lstat() must not block the open (it is refused below).
+  Fd f{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) throw InputError(file, "cannot open: " + errno_text());
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw InputError(file, "changed while being read: not a regular file");
   std::vector<char> buf(256 * 1024);
   for (;;) {
     ssize_t got = ::read(f.fd, buf.data(), buf.size());
@@ -88,7 +91,7 @@ void walk(const std::string& root, const std::string& rel, size_t depth, FileSys
     e.uid = st.st_uid;
     e.gid = st.st_gid;
     e.mtime = st.st_mtim.tv_sec;
-    e.xattrs = read_xattrs(file);
+    e.set_xattrs(read_xattrs(file));
     e.layer = -1;
     switch (st.st_mode & S_IFMT) {
       case S_IFDIR: e.type = EntryType::Dir; break;

@@ -7,6 +7,17 @@
 
 namespace imagelint {
 
+const EntryExtra& Entry::none() {
+  static const EntryExtra empty;
+  return empty;
+}
+
+EntryExtra& Entry::edit() {
+  if (!extra_) extra_.reset(new EntryExtra());
+  return *extra_;
+}
+
+
 char type_char(EntryType t) {
   switch (t) {
     case EntryType::File: return '-';
@@ -122,7 +133,7 @@ bool FileSystem::put(const std::string& path, Entry e, int layer, std::string* w
       d.type = EntryType::Dir;
       d.mode = 0755;
       d.layer = layer;
-      d.touched = {static_cast<uint16_t>(layer)};
+      d.touched = LayerList(1, static_cast<char16_t>(layer));
       d.implicit = true;
       entries_.emplace(anc, std::move(d));
     } else if (it->second.type != EntryType::Dir) {
@@ -140,7 +151,7 @@ bool FileSystem::put(const std::string& path, Entry e, int layer, std::string* w
     e.touched = std::move(r->second.touched);
     removed_.erase(r);
   }
-  if (e.touched.empty() || e.touched.back() != layer) e.touched.push_back(static_cast<uint16_t>(layer));
+  if (e.touched.empty() || e.touched.back() != layer) e.touched.push_back(static_cast<char16_t>(layer));
   if (e.type == EntryType::Symlink) ++epoch_;
   e.layer = layer;
   entries_.insert_or_assign(path, std::move(e));

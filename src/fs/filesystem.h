@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,20 @@ enum class EntryType : uint8_t { File, Dir, Symlink, Char, Block, Fifo, Socket }
 char type_char(EntryType t);         // '-', 'd', 'l', 'c', 'b', 'p', 's'
 const char* type_name(EntryType t);  // "file", "dir", ...
 
+using Xattrs = std::vector<std::pair<std::string, std::string>>;
+
+// What few entries have (hardlinks, files placed through a symlinked directory, xattrs), kept out
+// of line: an image of a million files holds a million entries, each should cost ~200 bytes.
+struct EntryExtra {
+  std::string hardlink;   // for a hardlink: the path it links to (normalised)
+  std::string data_path;  // where the bytes are in the data layer's tar, when not the entry's path
+  Xattrs xattrs;          // sorted by name
+};
+
+// The layers that wrote an entry, in order. Nearly always one or two: a u16string keeps up to 7
+// inline, where a vector would allocate for the first.
+using LayerList = std::u16string;
+
 struct Entry {
   EntryType type = EntryType::File;
   uint32_t mode = 0;  // permission bits incl. setuid/setgid/sticky (07777)
@@ -22,19 +37,43 @@ struct Entry {
   int64_t mtime = 0;  // seconds since the epoch
   uint32_t dev_major = 0, dev_minor = 0;
   std::string link;      // symlink target, as stored
-  std::string hardlink;  // for a hardlink: the path it links to (normalised); else empty
-  std::vector<std::pair<std::string, std::string>> xattrs;  // sorted by name
   ContentHash hash;      // xxh3-128 of the content (regular files)
   int layer = -1;        // the layer that last wrote it; -1 for dir: roots
-  std::vector<uint16_t> touched;  // every layer that wrote it, in order
-  bool implicit = false;          // a parent directory no layer named
-  // Where the bytes can be read again: the layer and the name inside that layer's tar.
+  LayerList touched;     // every layer that wrote it, in order
+  bool implicit = false; // a parent directory no layer named
+  // Where the bytes can be read again: the layer and the name inside that layer's tar
+  // (extra().data_path, or the entry's own path when that is empty).
   int data_layer = -1;
-  std::string data_path;  // empty: same as the entry's path
+
+  const std::string& hardlink() const { return extra_ ? extra_->hardlink : none().hardlink; }
+  const std::string& data_path() const { return extra_ ? extra_->data_path : none().data_path; }
+  const Xattrs& xattrs() const { return extra_ ? extra_->xattrs : none().xattrs; }
+  void set_hardlink(std::string v) { edit().hardlink = std::move(v); }
+  void set_data_path(std::string v) { edit().data_path = std::move(v); }
+  void set_xattrs(Xattrs v) {
+    if (!v.empty() || extra_) edit().xattrs = std::move(v);
+  }
+
+
+ private:
+  // A unique_ptr that copies what it points to, so that Entry keeps its default copy.
+  struct ExtraPtr : std::unique_ptr<EntryExtra> {
+    ExtraPtr() = default;
+    ExtraPtr(const ExtraPtr& o) : std::unique_ptr<EntryExtra>(o ? std::make_unique<EntryExtra>(*o) : nullptr) {}
+    ExtraPtr& operator=(const ExtraPtr& o) {
+      if (this != &o) reset(o ? new EntryExtra(*o) : nullptr);
+      return *this;
+    }
+    ExtraPtr(ExtraPtr&&) noexcept = default;
+    ExtraPtr& operator=(ExtraPtr&&) noexcept = default;
+  };
+  static const EntryExtra& none();
+  EntryExtra& edit();
+  ExtraPtr extra_;
 };
 
 struct Removed {
-  std::vector<uint16_t> touched;
+  LayerList touched;
   int deleted_in = -1;
 };
 

@@ -40,10 +40,10 @@ TEST(FileSystem, WhiteoutRemovesSubtreeAndRemembers) {
   EXPECT_EQ(listing(fs), "dd@1 ");
   ASSERT_TRUE(fs.removed().count("d/y/z"));
   EXPECT_EQ(fs.removed().at("d/y/z").deleted_in, 2);
-  EXPECT_EQ(fs.removed().at("d/y/z").touched, std::vector<uint16_t>({1}));
+  EXPECT_EQ(fs.removed().at("d/y/z").touched, LayerList(u"\x01"));
   // Added again later: the history carries on.
   fs.put("d/x", make(EntryType::File), 3, nullptr);
-  EXPECT_EQ(fs.find("d/x")->touched, std::vector<uint16_t>({0, 3}));
+  EXPECT_EQ(fs.find("d/x")->touched, LayerList(u"\x00\x03", 2));
   EXPECT_FALSE(fs.removed().count("d/x"));
 }
 

@@ -22,11 +22,17 @@ namespace {
 // no zero was consumed as file content.
 constexpr size_t kSyntheticZeros = 1024 + 512;
 
+// Holes of sparse files are handed on as zeros (the content hash must not depend on how the
+// writer stored a file). A few bytes of tar can declare a terabyte of holes, so one layer may
+// expand at most this much: hashing it takes seconds, not hours.
+constexpr uint64_t kMaxHoleBytes = 16ull << 30;
+
 struct Feed {
   ByteSource* src = nullptr;
   std::vector<char> buf = std::vector<char>(256 * 1024);
   uint64_t real = 0;          // real bytes handed to libarchive
   size_t zeros_given = 0;
+  uint64_t holes = 0;  // hole bytes expanded so far in this layer
   bool real_eof = false;
   std::exception_ptr error;
 };
@@ -80,8 +86,20 @@ class LaEntryData : public EntryData {
   void each(const std::function<void(const char*, size_t)>& fn) override {
     if (done_) return;
     done_ = true;
-    static const char zeros[4096] = {};
+    static const char zeros[64 * 1024] = {};
     uint64_t pos = 0;
+    auto fill_hole = [&](uint64_t to) {
+      feed_.holes += to - pos;
+      if (feed_.holes > kMaxHoleBytes)
+        throw InputError(display_, fmt::format("sparse file '{}' ({} bytes) has holes adding up to more than {} GiB in "
+                                               "this layer, more than this tool expands",
+                                               name_, size_, kMaxHoleBytes >> 30));
+      while (pos < to) {
+        size_t k = static_cast<size_t>(std::min<uint64_t>(sizeof zeros, to - pos));
+        fn(zeros, k);
+        pos += k;
+      }
+    };
     for (;;) {
       const void* buf = nullptr;
       size_t len = 0;
@@ -92,19 +110,11 @@ class LaEntryData : public EntryData {
       uint64_t uoff = static_cast<uint64_t>(off);
       if (off < 0 || uoff < pos || uoff > size_ || len > size_ - uoff)
         throw InputError(display_, "corrupt tar: data of '" + name_ + "' lies outside the entry");
-      while (pos < uoff) {  // a hole
-        size_t k = static_cast<size_t>(std::min<uint64_t>(sizeof zeros, uoff - pos));
-        fn(zeros, k);
-        pos += k;
-      }
+      if (pos < uoff) fill_hole(uoff);
       if (len) fn(static_cast<const char*>(buf), len);
       pos += len;
     }
-    while (pos < size_) {
-      size_t k = static_cast<size_t>(std::min<uint64_t>(sizeof zeros, size_ - pos));
-      fn(zeros, k);
-      pos += k;
-    }
+    if (pos < size_) fill_hole(size_);
     check_real();
   }
   void skip() {
@@ -185,6 +195,15 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
     TarHeader h;
     const char* name = archive_entry_pathname(ae);
     h.name = name ? name : "";
+    if (rc == ARCHIVE_WARN) {
+      // libarchive warns and goes on when it drops part of a header: a pax record it rejects
+      // (over 1 MB, malformed) loses the path, link target or size it carried. Only a failed
+      // charset conversion is harmless here (names are kept as raw bytes).
+      const char* msg = archive_error_string(a.get());
+      std::string_view m = msg ? msg : "";
+      if (!m.ends_with("to current locale."))
+        throw InputError(display, fmt::format("corrupt tar at entry '{}': {}", h.name, m.empty() ? "bad header" : m));
+    }
     if (h.name.size() > 4096) throw InputError(display, "entry name longer than 4096 bytes");
     const char* hl = archive_entry_hardlink(ae);
     if (hl) {
@@ -198,6 +217,10 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
         h.link = t ? t : "";
       }
     }
+    // Linux refuses longer link targets (PATH_MAX): no filesystem can hold one.
+    if (h.link.size() > 4096)
+      throw InputError(display, fmt::format("{} '{}': target longer than 4096 bytes ({} bytes)",
+                                            h.is_hardlink ? "hardlink" : "symlink", h.name, h.link.size()));
     h.mode = archive_entry_perm(ae) & 07777;
     h.uid = static_cast<uint32_t>(archive_entry_uid(ae));
     h.gid = static_cast<uint32_t>(archive_entry_gid(ae));

@@ -1,6 +1,8 @@
 #include "rules/kinds/common.h"
 
+#include "facts/rpmdb.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace imagelint {
 
@@ -20,6 +22,12 @@ bool matches_any(const std::vector<std::unique_ptr<RE2>>& res, const std::string
   for (auto& re : res)
     if (RE2::FullMatch(s, *re)) return true;
   return false;
+}
+
+std::string unread_message(const PackageDb& db, const std::string& path, const std::string& consequence) {
+  std::string why = db.why_unread(path);
+  return "package database " + path + " could not be read" + (why.empty() ? "" : " (" + shorten(why, 160) + ")") + ": " +
+         consequence;
 }
 
 }  // namespace imagelint

@@ -29,7 +29,7 @@ class NoBuildTools : public RuleKind {
         out.push_back(std::move(f));
       }
     for (auto& db : ctx.facts.packages.unread)
-      out.push_back(make_finding(rule, db, "package database " + db + " could not be read: build-time packages may be installed"));
+      out.push_back(make_finding(rule, db, unread_message(ctx.facts.packages, db, "build-time packages may be installed")));
   }
 };
 

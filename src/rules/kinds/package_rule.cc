@@ -14,7 +14,7 @@ class PackageRule : public RuleKind {
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     auto res = param_patterns(rule, "names");
     for (auto& db : ctx.facts.packages.unread)
-      out.push_back(make_finding(rule, db, "package database " + db + " could not be read: installed packages are unknown"));
+      out.push_back(make_finding(rule, db, unread_message(ctx.facts.packages, db, "installed packages are unknown")));
     if (must_exist_) {
       for (auto& re : res) {
         bool found = false;

@@ -4,6 +4,7 @@
 // params.api_socket_severity, a warning in the shipped pack); each rootless quadlet's user is
 // declared and lingers.
 #include "rules/kinds/common.h"
+#include "util/text.h"
 
 namespace imagelint {
 namespace {
@@ -18,6 +19,14 @@ class UnitsRootless : public RuleKind {
     const Users& users = ctx.facts.users;
     for (const Unit& u : ctx.facts.units) {
       if (!u.error.empty() && (u.scope == "rootful" || u.scope == "rootless")) continue;  // quadlet makes nothing of it
+      if (!u.error.empty() && u.scope == "system" && u.enabled && !matches_any(engine, u.name)) {
+        // Unknown is not clean: say so, below the rule's level (systemd may refuse it too).
+        Finding f = make_finding(rule, u.path, "enabled " + u.kind + " " + u.name + " could not be read (" +
+                                                   shorten(u.error, 160) + "): whether it starts a container as root is unknown");
+        f.severity = std::max(rule.severity, Severity::Warning);
+        out.push_back(std::move(f));
+        continue;
+      }
       auto allowed = [&] {
         if (matches_any(allow, u.name)) return true;
         for (auto& r : u.runs)
