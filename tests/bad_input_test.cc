@@ -52,7 +52,7 @@ TEST(BadInput, MissingFile) { expect_refused({"ls", "/nonexistent/image.tar"}, {
 TEST(BadInput, UnknownTransport) {
   expect_refused({"ls", "docker://quay.io/centos/centos"}, {"transport 'docker' is not supported"});
   expect_refused({"ls", "bogus:thing"}, {"unknown transport 'bogus'"});
-  expect_refused({"ls", "containers-storage:foo"}, {"containers-storage", "not supported yet"});
+  expect_refused({"ls", "containers-storage:[overlay@/nonexistent/store]foo"}, {"/nonexistent/store", "no container storage here"});
 }
 
 TEST(BadInput, NotAnImage) {

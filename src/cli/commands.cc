@@ -39,6 +39,9 @@ const char* kReferenceHelp =
     "  oci:DIR[:TAG]                         OCI layout directory (TAG = org.opencontainers.image.ref.name)\n"
     "  oci-archive:FILE[:TAG]                tar of an OCI layout, read in place\n"
     "  docker-archive:FILE[:NAME:TAG|:@N]    docker save / podman save tar\n"
+    "  containers-storage:[[DRIVER@]ROOT[+RUN]]NAME[:TAG]|ID\n"
+    "                                        podman's local store, read in place (the store\n"
+    "                                        storage.conf names when [...] is left out)\n"
     "  dir:ROOTFS                            an unpacked root filesystem\n"
     "  PATH                                  detected from what is there\n";
 

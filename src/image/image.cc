@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/layout_files.h"
+#include "image/storage.h"
 #include "util/error.h"
 
 namespace imagelint {
@@ -159,6 +160,7 @@ Image open_image(const Reference& ref, const OpenOptions& opts) {
       OuterTar tar(ref.path);
       return load_docker_archive(ref, tar, want);
     }
+    case Transport::ContainersStorage: return load_containers_storage(ref, want);
     case Transport::Dir: {
       struct stat st {};
       if (::stat(ref.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw InputError(ref.path, "not a directory");

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,7 @@ struct Image {
   std::map<std::string, std::string> labels;
   std::vector<LayerInfo> layers;
   std::string rootfs;           // dir: transport only
+  std::shared_ptr<void> hold;   // containers-storage: the store's read locks, held while open
 };
 
 struct OpenOptions {

@@ -13,6 +13,7 @@ const char* transport_name(Transport t) {
     case Transport::OciArchive: return "oci-archive";
     case Transport::DockerArchive: return "docker-archive";
     case Transport::Dir: return "dir";
+    case Transport::ContainersStorage: return "containers-storage";
   }
   return "?";
 }
@@ -103,13 +104,33 @@ Reference parse_reference(const std::string& text) {
     r.transport = Transport::Dir;
     r.path = body;
   } else if (scheme == "containers-storage") {
-    throw UsageError(text + ": the containers-storage transport is not supported yet; "
-                            "export the image with `skopeo copy containers-storage:NAME oci-archive:FILE`");
+    r.transport = Transport::ContainersStorage;
+    std::string name = body;
+    if (body.starts_with("[")) {
+      size_t close = body.find(']');
+      if (close == std::string::npos) throw UsageError(text + ": '[' without ']' in the store specifier");
+      std::string spec = body.substr(1, close - 1);
+      name = body.substr(close + 1);
+      if (size_t at = spec.find('@'); at != std::string::npos && spec.find('/') > at) {
+        r.driver = spec.substr(0, at);
+        spec = spec.substr(at + 1);
+      }
+      if (size_t colon2 = spec.find(':'); colon2 != std::string::npos) spec = spec.substr(0, colon2);  // driver options
+      if (size_t plus = spec.find('+'); plus != std::string::npos) {
+        r.runroot = spec.substr(plus + 1);
+        spec = spec.substr(0, plus);
+      }
+      r.path = spec;
+      if (r.path.empty() || r.path[0] != '/') throw UsageError(text + ": the store's graphroot must be an absolute path");
+    }
+    if (name.empty()) throw UsageError(text + ": no image name or ID given");
+    r.tag = name;
+    return r;
   } else if (scheme == "docker" || scheme == "docker-daemon" || scheme == "ostree" || scheme == "sif") {
-    throw UsageError(text + ": transport '" + scheme + "' is not supported (use oci:, oci-archive:, docker-archive: or dir:)");
+    throw UsageError(text + ": transport '" + scheme + "' is not supported (use oci:, oci-archive:, docker-archive:, containers-storage: or dir:)");
   } else if (!scheme.empty() && !exists(text) && !exists(scheme) &&
              scheme.find('/') == std::string::npos && scheme.find('.') == std::string::npos) {
-    throw UsageError(text + ": unknown transport '" + scheme + "' (use oci:, oci-archive:, docker-archive: or dir:)");
+    throw UsageError(text + ": unknown transport '" + scheme + "' (use oci:, oci-archive:, docker-archive:, containers-storage: or dir:)");
   } else {
     return detect(text);
   }

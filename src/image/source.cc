@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "image/tar_split.h"
 #include "util/error.h"
 
 namespace imagelint {
@@ -43,7 +44,10 @@ class RegionSource : public ByteSource {
 
 }  // namespace
 
-std::unique_ptr<ByteSource> open_blob(const BlobRef& blob) { return std::make_unique<RegionSource>(blob); }
+std::unique_ptr<ByteSource> open_blob(const BlobRef& blob) {
+  if (!blob.tree.empty()) return open_tar_split(blob);
+  return std::make_unique<RegionSource>(blob);
+}
 
 std::string read_blob(const BlobRef& blob, uint64_t cap) {
   if (blob.length > cap)

@@ -17,12 +17,15 @@ class ByteSource {
   virtual size_t read(char* buf, size_t n) = 0;
 };
 
-// A blob: a whole file, or a region of a file (a member of an uncompressed tar read in place).
+// A blob: a whole file, or a region of a file (a member of an uncompressed tar read in place), or
+// (tree set) a containers/storage layer: path is its tar-split file, tree its directory, and the
+// bytes are the tar stream they make together (length: its size, as the store recorded it).
 struct BlobRef {
   std::string display;  // what error messages name, e.g. "img.tar:blobs/sha256/ab…"
   std::string path;     // the file on disk
   uint64_t offset = 0;
   uint64_t length = 0;
+  std::string tree = {};
 };
 
 // Opens a file read-only; the region must lie inside it.
