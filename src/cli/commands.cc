@@ -210,7 +210,7 @@ std::string today() {
 
 struct CheckArgs {
   std::vector<std::string> rules, formats, outputs;
-  std::string waivers, fail_on = "error";
+  std::string waivers, fail_on = "error", base;
   bool all = false;
 };
 
@@ -225,6 +225,21 @@ int cmd_check(const Common& c, const CheckArgs& a) {
       throw UsageError("--format " + f + ": not a format of check (text, json, sarif, junit, codequality, markdown)");
 
   Image img = open(c);
+  if (!a.base.empty()) {
+    // Tier check: the instance must start with the base's layers; the base itself is only opened
+    // (its JSON), the one pass over the instance keeps the filesystem as the base's layers leave it.
+    Image base = open_image(parse_reference(a.base), OpenOptions{c.platform});
+    if (img.layers.size() < base.layers.size())
+      throw InputError(a.base, fmt::format("the instance has {} layers, fewer than this base's {}: it is not built on it",
+                                           img.layers.size(), base.layers.size()));
+    for (size_t i = 0; i < base.layers.size(); ++i)
+      if (img.layers[i].diff_id != base.layers[i].diff_id)
+        throw InputError(a.base, fmt::format("the instance is not built on this base: layer {} is {} in the instance, {} in "
+                                             "the base", i, img.layers[i].diff_id, base.layers[i].diff_id));
+    img.base_layers = static_cast<int>(base.layers.size());
+    img.base_ref = a.base;
+    if (img.base_layers == 0) throw InputError(a.base, "the base has no layers");
+  }
   Gathered g = gather_facts(img, [&](CaptureSet& cap) {
     for (const RuleSpec& r : rules.rules) find_kind(r.kind)->declare(r, cap);
   });
@@ -331,6 +346,10 @@ int run_cli(int argc, char** argv) {
                     "text (default), json (schema imagelint.check/v1), sarif (2.1.0), junit (GitLab artifacts:reports:junit), "
                     "codequality (GitLab Code Quality), markdown (a merge-request comment); repeatable");
   check->add_option("--output", check_args.outputs, "File for the report of the --format in the same position ('-': stdout)");
+  check->add_option("--base", check_args.base,
+                    "Tier check: IMAGE must start with this base image's layers (same diff_ids, in order); "
+                    "tier-boundary then holds everything the instance's own layers add, change or delete, and "
+                    "every package they install, remove or change, against what tier 3 may touch");
   check->add_flag("--all", check_args.all,
                   "Text: list every finding. By default a rule with many findings shows at most 5 rows, "
                   "directories with a count before the files below them (json always lists every finding)");
@@ -338,6 +357,7 @@ int run_cli(int argc, char** argv) {
       "Examples:\n"
       "  imagelint check oci-archive:build/instance.tar                  # tier 3: bootc-instance\n"
       "  imagelint check oci:build/base:latest --rules bootc-base         # tier 2\n"
+      "  imagelint check oci:build/host7:latest --base oci:build/base:latest   # tier 3 on its base\n"
       "  imagelint check img.tar --rules site.json --waivers waivers.json --fail-on warning\n"
       "  imagelint check img.tar --format text --output - --format json --output check.json\n"
       "  imagelint check img.tar --format junit --output junit.xml --format codequality --output gl-code-quality.json\n"

@@ -251,7 +251,61 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   gather_policy(fs, cap, f);
   gather_units(fs, cap, f);
   for (auto& n : cap.notes()) f.notes.push_back(n);
+  if (g.built.base_fs) {
+    auto base = std::make_shared<BaseState>();
+    base->ref = img.base_ref;
+    base->layers = img.base_layers;
+    base->fs = std::move(*g.built.base_fs);
+    g.built.base_fs.reset();
+    // Most instances leave the package databases alone: then the base's are the final ones, and
+    // no layer is read again for them.
+    bool same = true;
+    std::vector<std::string> dbs = {"var/lib/dpkg/status"};
+    for (const std::string& dir : rpmdb_dirs()) dbs.push_back(dir + "/rpmdb.sqlite");
+    for (const std::string& p : dbs) {
+      Resolved a = base->fs.resolve(p, true), b = fs.resolve(p, true);
+      const Entry* ea = a.status == Resolve::Ok ? base->fs.find(a.path) : nullptr;
+      const Entry* eb = b.status == Resolve::Ok ? fs.find(b.path) : nullptr;
+      if ((ea == nullptr) != (eb == nullptr) || (ea && (a.path != b.path || ea->hash != eb->hash || ea->size != eb->size)))
+        same = false;
+    }
+    base->packages = same ? f.packages : packages_at(img, base->fs);
+    f.base = std::move(base);
+  }
   return g;
+}
+
+PackageDb packages_at(const Image& img, const FileSystem& fs) {
+  // The same databases gather_packages reads, their bytes read again from the layers that hold
+  // them as fs has them (rpm's and dpkg's status; dpkg's file lists are not needed to compare).
+  std::map<std::string, std::string> wanted;  // resolved path -> as found
+  for (const std::string& dir : rpmdb_dirs()) {
+    Resolved r = fs.resolve(dir + "/rpmdb.sqlite", true);
+    if (r.status == Resolve::Ok) wanted.emplace(r.path, dir + "/rpmdb.sqlite");
+  }
+  Resolved st = fs.resolve("var/lib/dpkg/status", true);
+  if (st.status == Resolve::Ok) wanted.emplace(st.path, "var/lib/dpkg/status");
+  std::vector<std::string> paths;
+  for (auto& [p, as] : wanted) paths.push_back(p);
+  std::map<std::string, std::pair<std::string, uint64_t>> got;
+  read_contents(img, fs, paths, [](const std::string& p) { return p.ends_with("status") ? kDpkgStatus : kRpmMaxDbBytes; },
+                [&](const std::string& p, std::string&& bytes, uint64_t size) { got[p] = {std::move(bytes), size}; });
+  PackageDb db;
+  for (auto& [p, as] : wanted) {
+    auto it = got.find(p);
+    try {
+      if (it == got.end() || it->second.first.size() < it->second.second)
+        throw InputError(p, "could not be read again from its layer");
+      if (as == "var/lib/dpkg/status")
+        db.merge(read_dpkg(it->second.first, {}));
+      else
+        db.merge(read_rpmdb(it->second.first, p));
+    } catch (const InputError& e) {
+      db.errors.push_back(e.what());
+      db.unread.push_back(p);
+    }
+  }
+  return db;
 }
 
 nlohmann::json facts_to_json(const Facts& f) {

@@ -27,6 +27,14 @@ struct KernelInfo {
   std::vector<std::string> modules_dep_entries;  // module paths (relative to KVER) listed in modules.dep
 };
 
+// check --base: the base image as the instance's own pass saw it after the base's layers.
+struct BaseState {
+  std::string ref;
+  int layers = 0;
+  FileSystem fs;
+  PackageDb packages;  // read from the base's package databases (their layers only)
+};
+
 struct Facts {
   std::map<std::string, std::string> os_release;
   std::string os_release_path;
@@ -40,6 +48,7 @@ struct Facts {
   std::string policy_path;
   PolicyResult policy;
   std::vector<std::string> notes;
+  std::shared_ptr<const BaseState> base;  // set with check --base
 };
 
 struct Gathered {
@@ -58,5 +67,9 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
                       FactScope scope = FactScope::All);
 
 nlohmann::json facts_to_json(const Facts& f);
+
+// The package databases (rpm sqlite, dpkg status) of fs, an earlier state of img's filesystem
+// (check --base): each read again from the layer that holds it. Unreadable ones are in unread.
+PackageDb packages_at(const Image& img, const FileSystem& fs);
 
 }  // namespace imagelint

@@ -187,6 +187,7 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
       LayerStats st = read_layer(layer, [&](const TarHeader& h, EntryData& d) { apply(h, d); });
       for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
       out.layers.push_back(std::move(st));
+      if (img.base_layers > 0 && layer.index + 1 == img.base_layers) out.base_fs = out.fs;
       progress::layer_done();
     }
   }

@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct BuildResult {
   std::vector<LayerStats> layers;  // one per image layer (empty for dir:)
   std::vector<std::string> notes;  // tolerated oddities, one line each
   int rereads = 0;                 // layers read a second time to resolve links for captures
+  // With img.base_layers > 0: the filesystem after the base's layers (check --base), copied
+  // during the one pass: the base's layers are never read twice for it.
+  std::optional<FileSystem> base_fs;
 };
 
 // Throws InputError on anything unreadable, corrupt or hostile.

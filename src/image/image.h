@@ -41,6 +41,10 @@ struct Image {
   std::vector<LayerInfo> layers;
   std::string rootfs;           // dir: transport only
   std::shared_ptr<void> hold;   // containers-storage: the store's read locks, held while open
+  // check --base: the first base_layers layers are the base image's (same diff_ids, checked);
+  // the filesystem as they leave it is kept beside the final one. base_ref names the base.
+  int base_layers = 0;
+  std::string base_ref;
 };
 
 struct OpenOptions {

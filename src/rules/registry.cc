@@ -16,6 +16,7 @@ std::unique_ptr<RuleKind> make_kmod_version();
 std::unique_ptr<RuleKind> make_kmod_depmod();
 std::unique_ptr<RuleKind> make_policy_default_deny();
 std::unique_ptr<RuleKind> make_units_rootless();
+std::unique_ptr<RuleKind> make_tier_boundary();
 std::unique_ptr<RuleKind> make_file_mode();
 std::unique_ptr<RuleKind> make_label_present();
 std::unique_ptr<RuleKind> make_file_content();
@@ -50,6 +51,7 @@ const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
     (*m)["kmod-depmod"] = make_kmod_depmod();
     (*m)["policy-default-deny"] = make_policy_default_deny();
     (*m)["units-rootless"] = make_units_rootless();
+    (*m)["tier-boundary"] = make_tier_boundary();
     (*m)["file-mode"] = make_file_mode();
     (*m)["label-present"] = make_label_present();
     (*m)["file-content"] = make_file_content();
