@@ -1,6 +1,8 @@
 // check --base: a tier-3 instance held to what tier 3 may change on top of its tier-2 base.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
@@ -122,6 +124,38 @@ TEST(Tier, AnInstanceNotBuiltOnTheBaseIsRefused) {
   TierRun shorter = check_on_base(base_of(good), good);
   EXPECT_EQ(shorter.code, 2);
   EXPECT_NE(shorter.err.find("the instance has 1 layers, fewer than this base's 2"), std::string::npos) << shorter.err;
+}
+
+// The real writer: umoci adds the instance's layer (GNU tar, with its own directory entries for
+// usr/ and etc/) on top of the base in one OCI layout; the instance is then also read from a
+// containers/storage overlay store that skopeo filled, against the base from the layout.
+TEST(Tier, AnInstanceUmociBuiltOnItsBaseAlsoFromContainersStorage) {
+  if (!have("umoci") || !have("skopeo")) GTEST_SKIP() << "umoci or skopeo is not installed";
+  TempDir d;
+  fixture::Recipe good = recipe("good-instance");
+  fixture::write_oci({good}, d / "img");
+  std::filesystem::create_directories(d / "add/usr/bin");
+  std::filesystem::create_directories(d / "add/etc/containers/systemd");
+  write_file(d / "add/usr/bin/htop", "htop\n");
+  write_file(d / "add/etc/containers/systemd/alloy.container", "[Container]\nImage=docker.io/grafana/alloy:v1\n");
+  ASSERT_EQ(run({"tar", "-C", d / "add", "-cf", d / "layer.tar", "usr", "etc"}).code, 0);
+  Result add = run({"umoci", "raw", "add-layer", "--image", d / "img:latest", "--tag", "host7", "--history.created_by",
+                    "RUN dnf -y install htop", d / "layer.tar"});
+  ASSERT_EQ(add.code, 0) << add.err;
+  std::string store = "containers-storage:[overlay@" + d / "root" + "+" + d / "run" + "]example/host7:1";
+  ASSERT_EQ(run({"skopeo", "copy", "--quiet", "oci:" + d / "img:host7", store}).code, 0);
+  for (std::string instance : {"oci:" + d / "img:host7", store}) {
+    Result r = run({"env", "IMAGELINT_TODAY=2026-06-01", IMAGELINT_BIN, "check", instance, "--base", "oci:" + d / "img:latest"});
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.out.find("on base oci:" + d / "img:latest" + ": layers 0-1 are the base's, 1 the instance's own"),
+              std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("adds usr/bin/htop: outside what tier 3 may change"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("layer 2: RUN dnf -y install htop"), std::string::npos) << r.out;
+    // The quadlet is tier 3's; GNU tar's entries for usr/ and usr/bin/ change nothing.
+    EXPECT_EQ(r.out.find("alloy.container: outside"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("changes usr"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("tier-boundary 1,"), std::string::npos) << r.out;
+  }
 }
 
 }  // namespace
