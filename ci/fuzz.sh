@@ -24,7 +24,7 @@ export ASAN_SYMBOLIZER_PATH=$symbolizer
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # target:max_len. Bigger for the tar streams (a layer stack, a whole archive).
-targets=(rpm_header:65536 kmod:65536 unit_file:16384 policy:16384 users:8192 layer:131072 oci:65536 archive:131072)
+targets=(rpm_header:65536 kmod:65536 unit_file:16384 policy:16384 users:8192 layer:131072 oci:65536 archive:131072 tar_split:65536)
 failed=()
 summary=()
 for spec in "${targets[@]}"; do

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out=${1:?usage: fuzz/seeds.sh OUT_DIR [IMAGELINT_FIXTURE]}
 fixture=${2:-build-fuzz/imagelint-fixture}
 corpus=../shared/corpus
-targets=(rpm_header kmod unit_file policy users layer oci archive)
+targets=(rpm_header kmod unit_file policy users layer oci archive tar_split)
 for t in "${targets[@]}"; do mkdir -p "$out/$t"; done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -218,5 +218,31 @@ seed layer "$tmp/stack"
 
 # --- archive: the fixture images as docker-archive and oci-archive tars ---
 for f in "$images"/*.tar; do [ -f "$f" ] && seed archive "$f"; done
+
+# --- tar_split: streams naming the fuzz target's tree (a, lib/os-release through the lib symlink,
+# and names that climb out), plain and gzip'd, as containers/storage writes them ---
+python3 - "$tmp" <<'PY'
+import base64, io, json, sys, tarfile
+out = sys.argv[1]
+def split(files, name):
+    t = io.BytesIO()
+    with tarfile.open(fileobj=t, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        for n, data in files:
+            ti = tarfile.TarInfo(n); ti.size = len(data); tf.addfile(ti, io.BytesIO(data))
+    raw, lines, emitted = t.getvalue(), [], 0
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tf:
+        for m in tf.getmembers():
+            seg = raw[emitted:m.offset_data]
+            lines.append({"type": 2, "payload": base64.b64encode(seg).decode(), "position": len(lines)})
+            lines.append({"type": 1, "name": m.name, "size": m.size, "payload": "AAAAAAAAAAA=", "position": len(lines)})
+            emitted = m.offset_data + m.size
+    lines.append({"type": 2, "payload": base64.b64encode(raw[emitted:]).decode(), "position": len(lines)})
+    open(f"{out}/{name}", "w").write("".join(json.dumps(l) + "\n" for l in lines))
+split([("a", b"x"), ("lib/os-release", b"o" * 512)], "ts1")
+split([("up/etc/passwd", b"x")], "ts2")
+split([("etc/passwd", b"x" * 3)], "ts3")
+PY
+for f in ts1 ts2 ts3; do gzip -kn "$tmp/$f"; done
+seed tar_split "$tmp/ts1" "$tmp/ts2" "$tmp/ts3" "$tmp/ts1.gz" "$tmp/ts2.gz" "$tmp/ts3.gz"
 
 for t in "${targets[@]}"; do printf '%s: %s seeds\n' "$t" "$(find "$out/$t" -type f | wc -l)"; done
