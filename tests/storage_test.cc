@@ -124,6 +124,15 @@ TEST_F(StorageTest, BrokenStoresAreRefusedNamingTheFile) {
   refused("policy.json");
   write_file(file, policy);
 
+  // The layer's etc swapped for a symlink to the host's /etc: resolved inside the layer (a loop
+  // there), the host's policy.json is never read.
+  std::string etc = s.root + "/overlay/" + top + "/diff/etc";
+  std::filesystem::rename(etc, etc + ".away");
+  std::filesystem::create_symlink("/etc", etc);
+  refused("Too many levels of symbolic links");
+  std::filesystem::remove(etc);
+  std::filesystem::rename(etc + ".away", etc);
+
   std::string split = s.root + "/overlay-layers/" + top + ".tar-split.gz";
   std::filesystem::rename(split, split + ".away");
   refused(split);
