@@ -100,17 +100,28 @@ void gather_users(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
   u.lingering.erase(std::unique(u.lingering.begin(), u.lingering.end()), u.lingering.end());
 }
 
-void want_packages(CaptureSet& cap) {
+// The package databases' files, as they are named (not resolved), and how much of each to read:
+// sqlite whole, ndb and bdb only for their magic, dpkg's status whole.
+std::vector<std::pair<std::string, uint64_t>> package_db_files() {
+  std::vector<std::pair<std::string, uint64_t>> out;
   for (const std::string& dir : rpmdb_dirs()) {
-    cap.want_path(dir + "/rpmdb.sqlite", kRpmMaxDbBytes);
-    cap.want_path(dir + "/Packages.db", kBackendMagic);
-    cap.want_path(dir + "/Packages", kBackendMagic);
+    out.emplace_back(dir + "/rpmdb.sqlite", kRpmMaxDbBytes);
+    out.emplace_back(dir + "/Packages.db", kBackendMagic);
+    out.emplace_back(dir + "/Packages", kBackendMagic);
   }
-  cap.want_path("var/lib/dpkg/status", kDpkgStatus);
+  out.emplace_back("var/lib/dpkg/status", kDpkgStatus);
+  return out;
+}
+
+void want_packages(CaptureSet& cap) {
+  for (auto& [path, cap_bytes] : package_db_files()) cap.want_path(path, cap_bytes);
   cap.want_pattern("var/lib/dpkg/info/[^/]+\\.list", kDpkgStatus);
 }
 
-void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+// Reads the package databases of fs whose bytes get returns (by the name package_db_files gives
+// them; nullptr when absent) into out. dpkg_lists: var/lib/dpkg/info/*.list, path -> content.
+void read_packages(const FileSystem& fs, const std::function<const Captured*(const std::string&)>& get,
+                   const std::map<std::string, std::string>& dpkg_lists, PackageDb& out) {
   // Paths as a database lists them, resolved through symlinked directories (bin -> usr/bin).
   PathResolver resolve = [&fs](const std::string& listed) {
     Resolved r = fs.resolve(listed, false);
@@ -120,7 +131,7 @@ void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
   for (const std::string& dir : rpmdb_dirs())
     for (const char* name : {"rpmdb.sqlite", "Packages.db", "Packages"}) {
       std::string p = dir + "/" + name;
-      const Captured* c = cap.get(p);
+      const Captured* c = get(p);
       if (!c) continue;
       Resolved r = fs.resolve(p, true);
       if (!seen.insert(r.path).second) continue;
@@ -133,24 +144,28 @@ void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
         // A package whose header is malformed is unknown, not absent: the database counts as
         // unread for the rules (the packages that were read still count).
         bool partial = !db.errors.empty() && rpm_backend_of(p) == RpmBackend::sqlite;
-        f.packages.merge(std::move(db), resolve);
-        if (partial) f.packages.unread.push_back(r.path);
+        out.merge(std::move(db), resolve);
+        if (partial) out.unread.push_back(r.path);
       } catch (const InputError& e) {
-        f.packages.errors.push_back(e.what());
-        f.packages.unread.push_back(r.path);
+        out.errors.push_back(e.what());
+        out.unread.push_back(r.path);
       }
     }
-  if (const Captured* status = cap.get("var/lib/dpkg/status")) {
-    std::map<std::string, std::string> lists;
-    for (auto& [path, c] : cap.all())
-      if (path.starts_with("var/lib/dpkg/info/") && path.ends_with(".list")) lists[path] = c.data;
+  if (const Captured* status = get("var/lib/dpkg/status")) {
     try {
-      f.packages.merge(read_dpkg(status->data, lists), resolve);
+      out.merge(read_dpkg(status->data, dpkg_lists), resolve);
     } catch (const InputError& e) {
-      f.packages.errors.push_back(e.what());
-      f.packages.unread.push_back("var/lib/dpkg/status");
+      out.errors.push_back(e.what());
+      out.unread.push_back("var/lib/dpkg/status");
     }
   }
+}
+
+void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+  std::map<std::string, std::string> lists;
+  for (auto& [path, c] : cap.all())
+    if (path.starts_with("var/lib/dpkg/info/") && path.ends_with(".list")) lists[path] = c.data;
+  read_packages(fs, [&](const std::string& p) { return cap.get(p); }, lists, f.packages);
 }
 
 constexpr const char* kPolicyPath = "etc/containers/policy.json";
@@ -276,35 +291,43 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
 }
 
 PackageDb packages_at(const Image& img, const FileSystem& fs) {
-  // The same databases gather_packages reads, their bytes read again from the layers that hold
-  // them as fs has them (rpm's and dpkg's status; dpkg's file lists are not needed to compare).
-  std::map<std::string, std::string> wanted;  // resolved path -> as found
-  for (const std::string& dir : rpmdb_dirs()) {
-    Resolved r = fs.resolve(dir + "/rpmdb.sqlite", true);
-    if (r.status == Resolve::Ok) wanted.emplace(r.path, dir + "/rpmdb.sqlite");
+  // The databases gather_packages reads, their bytes read again from the layers that hold them as
+  // fs has them (dpkg's file lists are not needed to compare packages).
+  std::map<std::string, std::string> named;  // resolved path -> name
+  std::map<std::string, uint64_t> caps;     // resolved path -> bytes to read
+  for (auto& [path, cap_bytes] : package_db_files()) {
+    Resolved r = fs.resolve(path, true);
+    if (r.status != Resolve::Ok) continue;
+    named.emplace(r.path, path);
+    caps.emplace(r.path, cap_bytes);
   }
-  Resolved st = fs.resolve("var/lib/dpkg/status", true);
-  if (st.status == Resolve::Ok) wanted.emplace(st.path, "var/lib/dpkg/status");
   std::vector<std::string> paths;
-  for (auto& [p, as] : wanted) paths.push_back(p);
-  std::map<std::string, std::pair<std::string, uint64_t>> got;
-  read_contents(img, fs, paths, [](const std::string& p) { return p.ends_with("status") ? kDpkgStatus : kRpmMaxDbBytes; },
-                [&](const std::string& p, std::string&& bytes, uint64_t size) { got[p] = {std::move(bytes), size}; });
+  for (auto& [p, n] : named) paths.push_back(p);
+  std::map<std::string, Captured> got;  // by name
+  read_contents(img, fs, paths, [&](const std::string& p) { return caps.at(p); },
+                [&](const std::string& p, std::string&& bytes, uint64_t size) {
+                  Captured& c = got[named.at(p)];
+                  c.size = size;
+                  c.truncated = size > bytes.size();
+                  c.data = std::move(bytes);
+                });
   PackageDb db;
-  for (auto& [p, as] : wanted) {
-    auto it = got.find(p);
-    try {
-      if (it == got.end() || it->second.first.size() < it->second.second)
-        throw InputError(p, "could not be read again from its layer");
-      if (as == "var/lib/dpkg/status")
-        db.merge(read_dpkg(it->second.first, {}));
-      else
-        db.merge(read_rpmdb(it->second.first, p));
-    } catch (const InputError& e) {
-      db.errors.push_back(e.what());
+  // A name that resolves where another does (a symlinked directory) is read under each name,
+  // and read_packages keeps the first.
+  read_packages(
+      fs,
+      [&](const std::string& p) -> const Captured* {
+        Resolved r = fs.resolve(p, true);
+        if (r.status != Resolve::Ok || !named.count(r.path)) return nullptr;
+        auto it = got.find(named.at(r.path));
+        return it == got.end() ? nullptr : &it->second;
+      },
+      {}, db);
+  for (auto& [p, n] : named)
+    if (!got.count(n)) {  // its layer no longer gives the bytes the pass hashed
+      db.errors.push_back(p + ": could not be read again from its layer");
       db.unread.push_back(p);
     }
-  }
   return db;
 }
 

@@ -2,10 +2,11 @@
 // SSH keys, container policy, machine configuration) on top of its tier-2 base. Everything the
 // instance's own layers add, change or delete is held against params.allow (globs); packages
 // installed, removed or changed between base and instance are findings of their own. Without
-// --base the rule has nothing to compare and says nothing.
-#include <map>
+// --base the rule has nothing to compare and says nothing. The comparisons are diff's own
+// (drift/compare.h): the same attributes differ for both commands.
 #include <set>
 
+#include "drift/compare.h"
 #include "rules/kinds/common.h"
 #include "util/error.h"
 #include "util/path.h"
@@ -13,18 +14,15 @@
 namespace imagelint {
 namespace {
 
-// What differs between two entries of one path, ignoring mtime and layer history: "" when
-// nothing a booted host would see.
-std::string what_changed(const Entry& a, const Entry& b) {
+// The attributes drift's comparison found different, in words; mtime alone is no change here.
+std::string what_changed(uint16_t attrs) {
+  static const std::pair<uint16_t, const char*> kWords[] = {
+      {drift::kType, "type"},   {drift::kContent, "content"}, {drift::kMode, "mode"},
+      {drift::kUid | drift::kGid, "owner"}, {drift::kLink, "link target"}, {drift::kXattrs, "xattrs"},
+      {drift::kHardlink, "hardlinks"}, {drift::kDevice, "device"}};
   std::string out;
-  auto add = [&](const char* w) { out += (out.empty() ? "" : ", ") + std::string(w); };
-  if (a.type != b.type) add("type");
-  if (a.type == EntryType::File && b.type == EntryType::File && (a.hash != b.hash || a.size != b.size)) add("content");
-  if (a.mode != b.mode) add("mode");
-  if (a.uid != b.uid || a.gid != b.gid) add("owner");
-  if (a.link != b.link) add("link target");
-  if (a.xattrs() != b.xattrs()) add("xattrs");
-  if (a.dev_major != b.dev_major || a.dev_minor != b.dev_minor) add("device");
+  for (auto& [bits, word] : kWords)
+    if (attrs & bits) out += (out.empty() ? "" : ", ") + std::string(word);
   return out;
 }
 
@@ -40,26 +38,15 @@ class TierBoundary : public RuleKind {
     const bool packages = !rule.params.contains("packages") || rule.params["packages"] != false;
 
     // Packages first: they explain most file findings ("tier 3 may not install packages").
-    std::map<std::string, const Package*> before, after;  // name.arch -> package
-    for (auto& p : base->packages.packages) before[p.name + "." + p.arch] = &p;
-    for (auto& p : ctx.facts.packages.packages) after[p.name + "." + p.arch] = &p;
-    std::set<std::string> new_nevras;
-    for (auto& [key, p] : after) {
-      auto b = before.find(key);
-      if (b == before.end() || b->second->nevra != p->nevra) new_nevras.insert(p->nevra);
-    }
+    const drift::PackageDiff pd = drift::diff_packages(base->packages, ctx.facts.packages);
+    std::set<std::string> new_nevras(pd.added.begin(), pd.added.end());
+    for (auto& c : pd.changed) new_nevras.insert(c.nevra_b);
     if (packages) {
-      for (auto& [key, p] : after) {
-        auto b = before.find(key);
-        if (b == before.end())
-          out.push_back(package_finding(rule, p->nevra, "installs package " + p->nevra + ": tier 3 may not install packages"));
-        else if (b->second->nevra != p->nevra)
-          out.push_back(package_finding(rule, p->nevra, "changes package " + b->second->nevra + " to " + p->nevra +
-                                                            ": tier 3 may not change packages"));
-      }
-      for (auto& [key, p] : before)
-        if (!after.count(key))
-          out.push_back(package_finding(rule, p->nevra, "removes package " + p->nevra + ": tier 3 may not remove packages"));
+      for (auto& n : pd.added) out.push_back(package_finding(rule, n, "installs package " + n + ": tier 3 may not install packages"));
+      for (auto& c : pd.changed)
+        out.push_back(package_finding(rule, c.nevra_b, "changes package " + c.nevra_a + " to " + c.nevra_b +
+                                                           ": tier 3 may not change packages"));
+      for (auto& n : pd.removed) out.push_back(package_finding(rule, n, "removes package " + n + ": tier 3 may not remove packages"));
       for (auto& db : base->packages.unread)
         out.push_back(make_finding(rule, db, unread_message(base->packages, db, "the base's packages cannot be compared")));
     }
@@ -81,32 +68,21 @@ class TierBoundary : public RuleKind {
       return std::string("outside what tier 3 may change (users, SSH keys, container policy, machine configuration)");
     };
 
-    const auto& a = base->fs.entries();
-    const auto& b = ctx.fs.entries();
-    auto ia = a.begin();
-    auto ib = b.begin();
     std::string deleted_top;  // report a deleted directory once, not everything below it
-    while (ia != a.end() || ib != b.end()) {
-      if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {  // only in the base: deleted
-        const std::string& path = ia->first;
-        if (!(deleted_top.size() && path_within(path, deleted_top)) && !allowed(path, ia->second.type == EntryType::Dir)) {
-          Finding f = make_finding(rule, path, "deletes " + path + ": " + why(path));
-          if (auto r = ctx.fs.removed().find(path); r != ctx.fs.removed().end()) set_layer(ctx, f, r->second.deleted_in);
-          out.push_back(std::move(f));
-          deleted_top = path;
-        }
-        ++ia;
-      } else if (ia == a.end() || ib->first < ia->first) {  // only in the instance: added
-        const Entry& e = ib->second;
-        if (!e.implicit && !allowed(ib->first, e.type == EntryType::Dir))
-          out.push_back(make_finding(rule, ib->first, "adds " + ib->first + ": " + why(ib->first)));
-        ++ib;
-      } else {
-        std::string changed = what_changed(ia->second, ib->second);
-        if (!changed.empty() && !allowed(ib->first, ib->second.type == EntryType::Dir))
-          out.push_back(make_finding(rule, ib->first, "changes " + ib->first + " (" + changed + "): " + why(ib->first)));
-        ++ia;
-        ++ib;
+    for (const drift::Change& c : drift::compare_filesystems(base->fs, ctx.fs)) {
+      const Entry* e = ctx.fs.find(c.path);
+      bool dir = (c.kind == drift::ChangeKind::Removed ? c.type_a : c.type_b) == EntryType::Dir;
+      if (allowed(c.path, dir)) continue;
+      if (c.kind == drift::ChangeKind::Added) {
+        if (!e->implicit) out.push_back(make_finding(rule, c.path, "adds " + c.path + ": " + why(c.path)));
+      } else if (c.kind == drift::ChangeKind::Removed) {
+        if (!deleted_top.empty() && path_within(c.path, deleted_top)) continue;
+        Finding f = make_finding(rule, c.path, "deletes " + c.path + ": " + why(c.path));
+        if (auto r = ctx.fs.removed().find(c.path); r != ctx.fs.removed().end()) set_layer(ctx, f, r->second.deleted_in);
+        out.push_back(std::move(f));
+        deleted_top = c.path;
+      } else if (std::string changed = what_changed(c.attrs & ~drift::kMtime); !changed.empty()) {
+        out.push_back(make_finding(rule, c.path, "changes " + c.path + " (" + changed + "): " + why(c.path)));
       }
     }
   }
