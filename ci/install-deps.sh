@@ -6,7 +6,7 @@ packages=(
   cmake ninja-build ccache pkg-config g++
   # libraries (see README "Dependencies")
   libarchive-dev libxxhash-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev
-  libssl-dev zlib1g-dev libzstd-dev liblzma-dev libgtest-dev libsqlite3-dev libtomlplusplus-dev
+  libssl-dev zlib1g-dev libisal-dev libzstd-dev liblzma-dev libgtest-dev libsqlite3-dev libtomlplusplus-dev
   # real tools the tests use as oracles, and the benchmark baseline
   umoci skopeo libarchive-tools zstd xz-utils gzip rpm binutils python3
   # validators of the report formats against the official schemas (../shared/schemas)

@@ -101,7 +101,7 @@ std::string generated_text(uint64_t size, uint64_t seed) {
 
 
 std::string entry_content(const RecipeEntry& e) {
-  if (e.kmod) return make_kmod(e.modinfo, e.kmod_signed, e.kmod_compress, e.kmod_key);
+  if (e.kmod) return make_kmod(e.modinfo, e.kmod_signed, e.kmod_compress, e.kmod_key, e.kmod_size, e.seed);
   if (!e.generated) return e.content;
   return e.text ? generated_text(e.size, e.seed) : generated(e.size, e.seed);
 }
@@ -331,10 +331,44 @@ RecipeEntry whiteout(const std::string& path) {
   return e;
 }
 
+namespace {
+
+// Bytes that compress about as machine code does under xz (~5:1): short random opcodes from a
+// small alphabet, with repeated sequences.
+std::string code_like(uint64_t n, uint64_t seed) {
+  std::string out;
+  out.reserve(n);
+  uint64_t x = seed * 6364136223846793005ull + 1442695040888963407ull;
+  auto next = [&] { return (x = x * 6364136223846793005ull + 1442695040888963407ull) >> 33; };
+  while (out.size() < n) {
+    uint64_t r = next();
+    if (r % 4 == 0 && out.size() > 64) {  // repeat an earlier sequence
+      size_t len = 4 + r / 4 % 24, from = static_cast<size_t>(next() % (out.size() - 32));
+      for (size_t i = 0; i < len && out.size() < n; ++i) out += out[from + i];
+    } else {
+      static const char kOps[] = "\x48\x89\x8b\xe8\x0f\x85\x84\xc3\x41\x55\x31\xc0\xff\x74\x24\x83";
+      out += kOps[r % 16];
+      if (r & 0x100) out += static_cast<char>(next() & 0xff);
+    }
+  }
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
 std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
-                      const std::string& how, const std::string& key) {
+                      const std::string& how, const std::string& key, uint64_t size, uint64_t seed) {
   // ELF64 little-endian relocatable: header, .text, .modinfo, .shstrtab, then section headers.
+  // With a size, .text holds the first ~22% (code, then a run of format strings as .rodata.str
+  // would) and the bytes after .modinfo the rest, so .modinfo sits where real modules have it.
   std::string text(256, '\x90');
+  std::string data;
+  if (size > 0) {
+    text = code_like(size * 20 / 100, seed);
+    for (int i = 0; text.size() < size * 22 / 100; ++i) text += "%s: device " + std::to_string(i) + " mode=%d\n" + '\0';
+    data = code_like(size - std::min<uint64_t>(size, text.size()), seed + 1);
+  }
   std::string info;
   for (auto& [k, v] : modinfo) info += k + "=" + v + std::string(1, '\0');
   static const char kNames[] = "\0.text\0.modinfo\0.shstrtab";  // offsets 1, 7, 16
@@ -349,6 +383,7 @@ std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& mo
   elf += text;
   size_t info_off = elf.size();
   elf += info;
+  elf += data;  // .data: not named in the section table, as if it were stripped of its header
   size_t names_off = elf.size();
   elf += names;
   while (elf.size() % 8) elf += '\0';
@@ -358,13 +393,13 @@ std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& mo
   put_le(elf, 0x3a, 64, 2);  // e_shentsize
   put_le(elf, 0x3c, 4, 2);   // e_shnum
   put_le(elf, 0x3e, 3, 2);   // e_shstrndx
-  auto section = [&](uint32_t name, uint32_t type, uint64_t flags, uint64_t off, uint64_t size) {
+  auto section = [&](uint32_t name, uint32_t type, uint64_t flags, uint64_t off, uint64_t len) {
     std::string sh(64, '\0');
     put_le(sh, 0, name, 4);
     put_le(sh, 4, type, 4);
     put_le(sh, 8, flags, 8);
     put_le(sh, 0x18, off, 8);
-    put_le(sh, 0x20, size, 8);
+    put_le(sh, 0x20, len, 8);
     put_le(sh, 0x30, 1, 8);
     elf += sh;
   };
@@ -433,6 +468,8 @@ Recipe parse_recipe(const std::string& text) {
           e.kmod_signed = je.value("signed", false);
         }
         e.kmod_compress = je.value("compress", std::string("none"));
+        e.kmod_size = je.value("module_size", static_cast<uint64_t>(0));
+        e.seed = je.value("seed", static_cast<uint64_t>(1));
       }
       if (je.contains("xattrs"))
         for (auto& [k, v] : je["xattrs"].items()) e.xattrs.emplace_back(k, v.get<std::string>());

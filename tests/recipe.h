@@ -30,6 +30,9 @@ struct RecipeEntry {
   bool kmod = false, kmod_signed = false;
   std::string kmod_key;  // "signed": "KEY" in a recipe: the signature's bytes come from KEY
   std::string kmod_compress = "none";
+  // "module_size": N: a realistic body of about N bytes (machine-code-like .text, .rodata
+  // strings, then .modinfo about 23% in, then .data), as real modules have; default a tiny one.
+  uint64_t kmod_size = 0;
 };
 
 // Entry constructors for recipes written in C++ (mode -1: the default for the type).
@@ -44,7 +47,8 @@ std::string compress(const std::string& in, const std::string& how);
 
 // The bytes of such a module (test helper, also used by unit tests).
 std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& modinfo, bool sign,
-                      const std::string& compress, const std::string& key = "");
+                      const std::string& compress, const std::string& key = "", uint64_t size = 0,
+                      uint64_t seed = 1);
 
 struct RecipeLayer {
   std::string compression = "gzip";  // none gzip zstd xz

@@ -240,9 +240,14 @@ int cmd_check(const Common& c, const CheckArgs& a) {
     img.base_ref = a.base;
     if (img.base_layers == 0) throw InputError(a.base, "the base has no layers");
   }
-  Gathered g = gather_facts(img, [&](CaptureSet& cap) {
-    for (const RuleSpec& r : rules.rules) find_kind(r.kind)->declare(r, cap);
-  });
+  FactNeeds needs;
+  needs.module_signatures = false;
+  for (const RuleSpec& r : rules.rules) find_kind(r.kind)->declare_needs(r, needs);
+  Gathered g = gather_facts(
+      img, [&](CaptureSet& cap) {
+        for (const RuleSpec& r : rules.rules) find_kind(r.kind)->declare(r, cap);
+      },
+      FactScope::All, needs);
   Context ctx{img, g.built.fs, g.facts, *g.captures};
   CheckResult result = run_rules(rules, ctx, std::move(waivers), today());
   for (size_t i = 0; i < formats.size(); ++i) {

@@ -9,6 +9,7 @@
 #include "facts/dpkg.h"
 #include "util/path.h"
 #include "util/error.h"
+#include "util/task_pool.h"
 
 namespace imagelint {
 namespace {
@@ -221,7 +222,8 @@ void gather_policy(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
 
 }  // namespace
 
-Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra, FactScope scope) {
+Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra, FactScope scope,
+                      const FactNeeds& needs) {
   Gathered g;
   g.captures = std::make_unique<CaptureSet>();
   CaptureSet& cap = *g.captures;
@@ -244,12 +246,15 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   want_packages(cap);
   cap.want_path(kPolicyPath, kPolicyMaxBytes + 1);
   cap.want_pattern(kUnitDirs, kUnitBytes);
-  int modules = cap.want_visits(kModulePattern, [](const std::string& path, const Entry&) {
-    return std::make_unique<ModinfoReader>(path);
+  // Modules are decoded on the pool while the layers stream; the pass waits for them at its end.
+  TaskPool pool;
+  int modules = cap.want_visits(kModulePattern, [&](const std::string& path, const Entry&) {
+    return std::make_unique<ModinfoReader>(path, needs.module_signatures, &pool);
   });
 
   if (extra) extra(cap);
   g.built = build_filesystem(img, &cap);
+  pool.wait();
   Facts& f = g.facts;
   const FileSystem& fs = g.built.fs;
 
@@ -346,7 +351,7 @@ nlohmann::json facts_to_json(const Facts& f) {
   for (auto& m : f.modules) {
     json mj = {{"path", m.path}, {"name", m.name},         {"vermagic", m.vermagic},
                {"version", m.version}, {"srcversion", m.srcversion}, {"depends", m.depends},
-               {"signed", m.signed_}};
+               {"signed", m.signature_read ? nlohmann::json(m.signed_) : nlohmann::json(nullptr)}};
     if (!m.error.empty()) mj["error"] = m.error;
     j["modules"].push_back(mj);
   }

@@ -61,10 +61,16 @@ struct Gathered {
 // which compares filesystems itself and would otherwise decompress every kernel module twice).
 enum class FactScope { All, PackagesOnly };
 
+// Facts that cost more than the pass itself, read only when someone asks for them: rule kinds
+// say so in RuleKind::declare_needs; inspect asks for all.
+struct FactNeeds {
+  bool module_signatures = true;  // decode every module to its end for the appended signature
+};
+
 // One streaming pass over the image; throws InputError only when the image itself is unreadable.
 // extra declares further captures (rule kinds) before the pass.
 Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra = nullptr,
-                      FactScope scope = FactScope::All);
+                      FactScope scope = FactScope::All, const FactNeeds& needs = {});
 
 nlohmann::json facts_to_json(const Facts& f);
 

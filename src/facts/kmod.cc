@@ -5,6 +5,7 @@
 
 #include "image/decompress.h"
 #include "util/error.h"
+#include "util/task_pool.h"
 
 namespace imagelint {
 
@@ -51,6 +52,8 @@ constexpr size_t kMaxRun = 1u << 20;         // one retained string run
 constexpr size_t kMaxRetained = 8u << 20;    // all runs of one module
 constexpr size_t kMaxShdrs = 4u << 20;       // the section header table
 constexpr size_t kNulBreak = 4096;           // a run ends after this many NULs in a row
+constexpr size_t kDeferMax = 16u << 20;      // compressed bytes kept for the pool, per module
+constexpr size_t kPiece = 16u << 10;         // compressed bytes fed between checks for the stop
 const char kSigMagic[] = "~Module signature appended~\n";
 
 bool stringish(unsigned char c) { return c == 0 || c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7f); }
@@ -69,7 +72,7 @@ struct Run {
   std::string bytes;
 };
 
-struct ModinfoReader::Scan {
+struct ModuleScan {
   std::unique_ptr<Decoder> decoder;
   std::string first;  // the first bytes, until the compression is known
   uint64_t off = 0;   // uncompressed offset
@@ -84,8 +87,21 @@ struct ModinfoReader::Scan {
   size_t retained = 0;
   bool overflow = false;
   std::string tail;
+  bool want_signature = true;
+  bool stopped = false;  // a run holding vermagic= was found and the signature is not wanted
+  Run early;
+
+  static bool has_vermagic(const std::string& b) {
+    return b.starts_with("vermagic=") || b.find(std::string_view("\0vermagic=", 10)) != std::string::npos;
+  }
 
   void close_run() {
+    if (!want_signature && cur_keep && header_ok && has_vermagic(cur.bytes)) {
+      early = std::move(cur);
+      stopped = true;
+      cur = Run{};
+      return;
+    }
     if (cur_keep && cur.bytes.size() >= 8 && retained + cur.bytes.size() <= kMaxRetained) {
       retained += cur.bytes.size();
       runs.push_back(std::move(cur));
@@ -99,7 +115,8 @@ struct ModinfoReader::Scan {
 
   void push(const char* p, size_t n) {
     const auto* u = reinterpret_cast<const unsigned char*>(p);
-    for (size_t i = 0; i < n; ++i, ++off) {
+    if (stopped) return;
+    for (size_t i = 0; i < n && !stopped; ++i, ++off) {
       unsigned char c = u[i];
       if (off < 64) ehdr[off] = c;
       if (off == 63) parse_header();
@@ -151,8 +168,56 @@ struct ModinfoReader::Scan {
     return false;
   }
 
+  // .modinfo from the run around its vermagic= string: the key=value strings before and after it
+  // (empty ones, padding, skipped); the first string that is not key=value bounds it.
+  void parse_early(ModuleInfo& info) const {
+    std::vector<std::string_view> strings;
+    std::string_view all(early.bytes);
+    for (size_t a = 0; a <= all.size();) {
+      size_t b = all.find('\0', a);
+      if (b == std::string_view::npos) b = all.size();
+      strings.push_back(all.substr(a, b - a));
+      a = b + 1;
+    }
+    auto key_value = [](std::string_view s) {
+      size_t eq = s.find('=');
+      if (eq == 0 || eq == std::string_view::npos) return false;
+      for (size_t i = 0; i < eq; ++i)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.')) return false;
+      return true;
+    };
+    size_t at = strings.size();
+    while (at > 0 && !strings[at - 1].starts_with("vermagic=")) --at;
+    size_t from = at - 1, to = at;
+    while (from > 0 && (strings[from - 1].empty() || key_value(strings[from - 1]))) --from;
+    while (to < strings.size() && (strings[to].empty() || key_value(strings[to]))) ++to;
+    std::string section;
+    // The section before .modinfo may end without a NUL, its last bytes run into the first entry
+    // ("\x90\x90version=1"): keep the longest key=value tail that starts after a non-key byte.
+    if (from > 0) {
+      std::string_view s = strings[from - 1];
+      auto key_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; };
+      for (size_t p = 1; p < s.size(); ++p)
+        if (!key_char(s[p - 1]) && key_char(s[p]) && key_value(s.substr(p))) {
+          (section += s.substr(p)) += '\0';
+          break;
+        }
+    }
+    for (size_t i = from; i < to; ++i) (section += strings[i]) += '\0';
+    parse_modinfo(section, info);
+    info.signature_read = false;
+  }
+
   std::string finish(ModuleInfo& info) {
+    if (stopped) {
+      parse_early(info);
+      return "";
+    }
     close_run();
+    if (stopped) {  // the last run, closed by the end of the file
+      parse_early(info);
+      return "";
+    }
     if (tail.ends_with(kSigMagic)) info.signed_ = true;
     if (off < 64 || std::memcmp(ehdr, "\x7f" "ELF", 4) != 0) return "not an ELF object";
     if (!header_ok) return "ELF header has no usable section header table";
@@ -183,48 +248,92 @@ struct ModinfoReader::Scan {
   }
 };
 
-ModinfoReader::ModinfoReader(std::string path) : scan_(std::make_unique<Scan>()) {
-  info_.path = std::move(path);
-  info_.kver = module_kver(info_.path);
+struct ModinfoReader::Job {
+  ModuleInfo info;
+  ModuleScan scan;
+  std::unique_ptr<Decoder> decoder;
+  std::string first;     // the first bytes, until the compression is known
+  std::string deferred;  // compressed bytes kept for the pool
+  bool failed = false;
+
+  void sink(const char* q, size_t k) { scan.push(q, k); }
+
+  // Feeds compressed bytes in pieces, so that a stop is noticed within a piece.
+  void feed(const char* p, size_t n) {
+    if (failed || scan.stopped) return;
+    try {
+      if (!decoder) {
+        first.append(p, n);
+        if (first.size() < 6) return;
+        decoder = std::make_unique<Decoder>(
+            detect_compression(reinterpret_cast<const unsigned char*>(first.data()), first.size(), info.path), info.path);
+        std::string head = std::move(first);
+        first.clear();
+        feed(head.data(), head.size());
+        return;
+      }
+      for (size_t at = 0; at < n && !scan.stopped; at += kPiece)
+        decoder->feed(p + at, std::min(kPiece, n - at), false, [&](const char* q, size_t k) { sink(q, k); });
+    } catch (const InputError& e) {
+      info.error = e.reason();
+      failed = true;
+    }
+  }
+
+  void end() {
+    if (failed) return;
+    try {
+      if (!decoder) {  // shorter than 6 bytes
+        decoder = std::make_unique<Decoder>(Compression::None, info.path);
+        decoder->feed(first.data(), first.size(), false, [&](const char* q, size_t k) { sink(q, k); });
+      }
+      if (!scan.stopped) decoder->feed(nullptr, 0, true, [&](const char* q, size_t k) { sink(q, k); });
+      info.error = scan.finish(info);
+    } catch (const InputError& e) {
+      info.error = e.reason();
+    }
+    // Keep only the facts.
+    decoder.reset();
+    scan = ModuleScan{};
+    std::string().swap(deferred);
+  }
+};
+
+ModinfoReader::ModinfoReader(std::string path, bool signature, TaskPool* pool)
+    : job_(std::make_shared<Job>()), pool_(pool), deferred_(pool != nullptr) {
+  job_->info.path = std::move(path);
+  job_->info.kver = module_kver(job_->info.path);
+  job_->scan.want_signature = signature;
 }
 
 ModinfoReader::~ModinfoReader() = default;
 
+const ModuleInfo& ModinfoReader::info() const { return job_->info; }
+
 void ModinfoReader::data(const char* p, size_t n) {
-  if (!scan_) return;
-  Scan& s = *scan_;
-  try {
-    if (!s.decoder) {
-      s.first.append(p, n);
-      if (s.first.size() < 6) return;
-      s.decoder = std::make_unique<Decoder>(
-          detect_compression(reinterpret_cast<const unsigned char*>(s.first.data()), s.first.size(), info_.path),
-          info_.path);
-      std::string first = std::move(s.first);
-      s.decoder->feed(first.data(), first.size(), false, [&](const char* q, size_t k) { s.push(q, k); });
+  Job& j = *job_;
+  if (deferred_) {
+    if (j.deferred.size() + n <= kDeferMax) {
+      j.deferred.append(p, n);
       return;
     }
-    s.decoder->feed(p, n, false, [&](const char* q, size_t k) { s.push(q, k); });
-  } catch (const InputError& e) {
-    info_.error = e.reason();
-    scan_.reset();
+    deferred_ = false;  // too large to keep: decode as it streams
+    std::string kept = std::move(j.deferred);
+    j.deferred.clear();
+    j.feed(kept.data(), kept.size());
   }
+  j.feed(p, n);
 }
 
 void ModinfoReader::end() {
-  if (!scan_) return;
-  Scan& s = *scan_;
-  try {
-    if (!s.decoder) {  // shorter than 6 bytes
-      s.decoder = std::make_unique<Decoder>(Compression::None, info_.path);
-      s.decoder->feed(s.first.data(), s.first.size(), false, [&](const char* q, size_t k) { s.push(q, k); });
-    }
-    s.decoder->feed(nullptr, 0, true, [&](const char* q, size_t k) { s.push(q, k); });
-    info_.error = s.finish(info_);
-  } catch (const InputError& e) {
-    info_.error = e.reason();
+  if (!deferred_) {
+    job_->end();
+    return;
   }
-  scan_.reset();  // keep only the facts
+  pool_->submit([job = job_] {
+    job->feed(job->deferred.data(), job->deferred.size());
+    job->end();
+  });
 }
 
 }  // namespace imagelint

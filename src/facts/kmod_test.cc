@@ -5,6 +5,8 @@
 #include <random>
 
 #include "harness.h"
+#include "recipe.h"
+#include "util/task_pool.h"
 
 namespace imagelint {
 namespace {
@@ -28,8 +30,8 @@ std::string make_module(const TempDir& d, const std::string& modinfo, const std:
   return ko;
 }
 
-ModuleInfo read_module(const std::string& bytes, const std::string& path, size_t seed = 1) {
-  ModinfoReader r(path);
+ModuleInfo read_module(const std::string& bytes, const std::string& path, size_t seed = 1, bool signature = true) {
+  ModinfoReader r(path, signature);
   std::mt19937 rng(static_cast<unsigned>(seed));
   for (size_t i = 0; i < bytes.size();) {
     size_t k = std::min<size_t>(bytes.size() - i, 1 + rng() % 5000);
@@ -70,6 +72,85 @@ TEST(Kmod, SeesAnAppendedSignature) {
   ModuleInfo m = read_module(read_file(d / "s.ko.xz"), "x.ko.xz");
   EXPECT_TRUE(m.signed_);
   EXPECT_EQ(m.name, "zfs");
+}
+
+void expect_same_modinfo(const ModuleInfo& early, const ModuleInfo& full) {
+  EXPECT_EQ(early.error, full.error);
+  EXPECT_EQ(early.name, full.name);
+  EXPECT_EQ(early.version, full.version);
+  EXPECT_EQ(early.vermagic, full.vermagic);
+  EXPECT_EQ(early.srcversion, full.srcversion);
+  EXPECT_EQ(early.license, full.license);
+  EXPECT_EQ(early.depends, full.depends);
+}
+
+TEST(Kmod, StoppingAfterModinfoReadsWhatTheWholeReadDoes) {
+  TempDir d;
+  std::string ko = make_module(d, kInfo);  // gcc's object: a "version=not-modinfo" string in .rodata
+  std::string signed_ko = read_file(ko) + std::string(300, '\x30') + "~Module signature appended~\n";
+  write_file(d / "s.ko", signed_ko);
+  ASSERT_EQ(run({"sh", "-c", "xz --check=crc32 -k " + (d / "s.ko") + " && zstd -q -k " + (d / "s.ko")}).code, 0);
+  for (std::string f : {d / "s.ko", d / "s.ko.xz", d / "s.ko.zst"}) {
+    SCOPED_TRACE(f);
+    ModuleInfo full = read_module(read_file(f), "m.ko", 3, true), early = read_module(read_file(f), "m.ko", 3, false);
+    expect_same_modinfo(early, full);
+    EXPECT_EQ(full.version, "2.2.7-1");
+    EXPECT_TRUE(full.signature_read);
+    EXPECT_TRUE(full.signed_);
+    EXPECT_FALSE(early.signature_read);  // unknown, not "unsigned"
+    EXPECT_FALSE(early.signed_);
+  }
+  // Realistic bodies (.modinfo a fifth of the way in, format strings with '=' right before it).
+  for (uint64_t size : {20000u, 300000u}) {
+    for (const char* how : {"none", "xz"}) {
+      SCOPED_TRACE(std::string(how) + " " + std::to_string(size));
+      std::string bytes = fixture::make_kmod({{"license", "GPL"}, {"name", "m1"}, {"vermagic", "6.12.0 SMP"}, {"srcversion", "AB"}},
+                                             true, how, "k", size, 5);
+      ModuleInfo full = read_module(bytes, "m.ko", 1, true), early = read_module(bytes, "m.ko", 1, false);
+      expect_same_modinfo(early, full);
+      EXPECT_EQ(early.name, "m1");
+      EXPECT_EQ(early.srcversion, "AB");
+      EXPECT_EQ(early.license, "GPL");
+    }
+  }
+}
+
+TEST(Kmod, WithoutVermagicTheWholeModuleIsRead) {
+  TempDir d;
+  std::string ko = make_module(d, "name=odd\0license=GPL\0"s);
+  ModuleInfo early = read_module(read_file(ko), "m.ko", 1, false);
+  EXPECT_EQ(early.error, "");
+  EXPECT_EQ(early.name, "odd");
+  EXPECT_TRUE(early.signature_read);  // read to the end: the answer is known
+}
+
+TEST(Kmod, ModulesDecodedOnAPoolGiveTheSameFacts) {
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 40; ++i)
+    bodies.push_back(fixture::make_kmod({{"name", "m" + std::to_string(i)}, {"vermagic", "6.12.0 SMP"}}, i % 2 == 0,
+                                        i % 3 ? "xz" : "zstd", "k", 50000 + static_cast<uint64_t>(i) * 1000,
+                                        static_cast<uint64_t>(i)));
+  bodies.push_back("not a module at all");
+  for (bool signature : {true, false}) {
+    TaskPool pool(2, 4);
+    std::vector<std::unique_ptr<ModinfoReader>> readers;
+    for (size_t i = 0; i < bodies.size(); ++i) {
+      readers.push_back(std::make_unique<ModinfoReader>("m" + std::to_string(i) + ".ko", signature, &pool));
+      readers.back()->data(bodies[i].data(), bodies[i].size());
+      readers.back()->end();
+    }
+    readers.erase(readers.begin() + 3);  // a module dropped (a later layer deleted it) while its job runs
+    pool.wait();
+    for (size_t i = 0; i + 1 < readers.size(); ++i) {
+      size_t n = i < 3 ? i : i + 1;
+      EXPECT_EQ(readers[i]->info().name, "m" + std::to_string(n));
+      EXPECT_EQ(readers[i]->info().error, "");
+      if (signature) {
+        EXPECT_EQ(readers[i]->info().signed_, n % 2 == 0);
+      }
+    }
+    EXPECT_EQ(readers.back()->info().error, "not an ELF object");
+  }
 }
 
 TEST(Kmod, LargeModule) {

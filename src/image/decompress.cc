@@ -2,9 +2,14 @@
 
 #include <lzma.h>
 #include <zlib.h>
+#if IMAGELINT_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 #include <zstd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "util/error.h"
@@ -39,6 +44,9 @@ struct Decoder::Impl {
   bool done = false;
   z_stream gz{};
   bool gz_init = false;
+#if IMAGELINT_HAVE_ISAL
+  std::unique_ptr<inflate_state> isal;  // ~40 KB of tables: on the heap, with the decoder
+#endif
   bool gz_between = false;  // a gzip member ended; another may follow
   ZSTD_DCtx* zd = nullptr;
   size_t zstd_hint = 1;     // last ZSTD_decompressStream result: 0 means a frame just ended
@@ -48,7 +56,44 @@ struct Decoder::Impl {
 
   [[noreturn]] void fail(const std::string& what) { throw InputError(display, what); }
 
+#if IMAGELINT_HAVE_ISAL
+  // ISA-L's inflate (about twice zlib's speed on x86-64): parses each member's header and checks
+  // its CRC32 and size; members follow one another as with zlib below.
+  size_t gzip_isal(const unsigned char* in, size_t in_len, size_t* consumed, char* out, size_t out_len, bool at_end) {
+    inflate_state& st = *isal;
+    if (gz_between) {
+      if (in_len == 0) {
+        if (at_end) done = true;
+        *consumed = 0;
+        return 0;
+      }
+      if (in[0] != 0x1f) fail("trailing garbage after gzip stream");
+      isal_inflate_reset(&st);
+      st.crc_flag = ISAL_GZIP;
+      gz_between = false;
+    }
+    st.next_in = const_cast<uint8_t*>(in);
+    st.avail_in = static_cast<uint32_t>(std::min<size_t>(in_len, 1u << 30));
+    st.next_out = reinterpret_cast<uint8_t*>(out);
+    st.avail_out = static_cast<uint32_t>(std::min<size_t>(out_len, 1u << 30));
+    uint32_t avail_in = st.avail_in, avail_out = st.avail_out;
+    int rc = isal_inflate(&st);
+    *consumed = avail_in - st.avail_in;
+    size_t produced = avail_out - st.avail_out;
+    if (rc == ISAL_INCORRECT_CHECKSUM) fail("corrupt gzip stream: incorrect data check");
+    if (rc == ISAL_INVALID_WRAPPER || rc == ISAL_UNSUPPORTED_METHOD) fail("corrupt gzip stream: incorrect header");
+    if (rc != ISAL_DECOMP_OK) fail("corrupt gzip stream: invalid deflate data (ISA-L error " + std::to_string(rc) + ")");
+    if (st.block_state == ISAL_BLOCK_FINISH) (first_only ? done : gz_between) = true;
+    else if (produced == 0 && *consumed == 0 && in_len == 0 && at_end)
+      fail("truncated gzip stream (ends before the end of the compressed data)");
+    return produced;
+  }
+#endif
+
   size_t gzip(const unsigned char* in, size_t in_len, size_t* consumed, char* out, size_t out_len, bool at_end) {
+#if IMAGELINT_HAVE_ISAL
+    if (isal) return gzip_isal(in, in_len, consumed, out, out_len, at_end);
+#endif
     if (gz_between) {
       if (in_len == 0) {
         if (at_end) done = true;
@@ -116,6 +161,14 @@ Decoder::Decoder(Compression kind, std::string display, bool first_stream_only) 
   m.display = std::move(display);
   switch (kind) {
     case Compression::Gzip:
+#if IMAGELINT_HAVE_ISAL
+      if (!std::getenv("IMAGELINT_ZLIB")) {  // IMAGELINT_ZLIB=1: zlib, to compare the two
+        m.isal = std::make_unique<inflate_state>();
+        isal_inflate_init(m.isal.get());
+        m.isal->crc_flag = ISAL_GZIP;
+        break;
+      }
+#endif
       if (inflateInit2(&m.gz, 16 + MAX_WBITS) != Z_OK) m.fail("cannot initialise zlib");
       m.gz_init = true;
       break;

@@ -60,6 +60,11 @@ class RuleKind {
     (void)rule;
     (void)captures;
   }
+  // Asks for facts the pass does not read by default (see FactNeeds).
+  virtual void declare_needs(const RuleSpec& rule, FactNeeds& needs) const {
+    (void)rule;
+    (void)needs;
+  }
   // Appends findings; sets rule, severity, message and path. A fact the rule needs that could not
   // be read is a finding of this rule, never an exception.
   virtual void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const = 0;
