@@ -49,8 +49,13 @@ std::string compress(const std::string& in, const std::string& how) {
   if (how == "xz") {
     std::string out(lzma_stream_buffer_bound(in.size()), '\0');
     size_t pos = 0;
-    if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, nullptr, reinterpret_cast<const uint8_t*>(in.data()), in.size(),
-                                reinterpret_cast<uint8_t*>(out.data()), &pos, out.size()) != LZMA_OK)
+    // As the kernel's modules_install compresses modules: xz --check=crc32 --lzma2=dict=1MiB.
+    lzma_options_lzma opt;
+    lzma_lzma_preset(&opt, 6);
+    opt.dict_size = 1u << 20;
+    lzma_filter filters[] = {{LZMA_FILTER_LZMA2, &opt}, {LZMA_VLI_UNKNOWN, nullptr}};
+    if (lzma_stream_buffer_encode(filters, LZMA_CHECK_CRC32, nullptr, reinterpret_cast<const uint8_t*>(in.data()),
+                                  in.size(), reinterpret_cast<uint8_t*>(out.data()), &pos, out.size()) != LZMA_OK)
       throw std::runtime_error("xz failed");
     out.resize(pos);
     return out;

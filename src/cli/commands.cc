@@ -28,6 +28,7 @@
 #include "image/image.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "util/perf.h"
 #include "util/version.h"
 
 namespace imagelint {
@@ -253,6 +254,7 @@ int cmd_check(const Common& c, const CheckArgs& a) {
   for (size_t i = 0; i < formats.size(); ++i) {
     bool to_stdout = a.outputs.empty() || a.outputs[i] == "-";
     bool color = to_stdout && ::isatty(1) && !std::getenv("NO_COLOR") && formats[i] == "text";
+    perf::Stage stage("report");
     std::string text = find_check_writer(formats[i])(CheckReport{img, result, rules, fail_on, color, a.all});
     write_report(text, to_stdout ? "" : a.outputs[i]);
   }
@@ -279,8 +281,10 @@ int run_cli(int argc, char** argv) {
              "\nExit codes: 0 ok, 1 findings (check) or drift (diff), 2 could not do the job.\n"
              "Run `imagelint COMMAND --help` for examples.");
   app.set_version_flag("--version", std::string("imagelint ") + kVersion);
-  bool quiet = false;
+  bool quiet = false, perf_flag = false;
   app.add_flag("-q,--quiet", quiet, "No progress line on stderr (it is shown only when stderr is a terminal)");
+  app.add_flag("--perf", perf_flag, "Print the time of each stage (open, read layers, modules, facts, rules, report), "
+                                    "the CPU time and the peak RSS to stderr at the end");
   app.fallthrough();  // --quiet may follow the command
   app.require_subcommand(1);
   std::function<int()> action;
@@ -408,6 +412,10 @@ int run_cli(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   progress::configure(quiet);
+  if (perf_flag) perf::enable();
+  struct PrintPerf {
+    ~PrintPerf() { perf::print(); }
+  } print_perf;
   try {
     int rc = action ? action() : 2;
     if (std::fflush(stdout) != 0 && errno != EPIPE) throw InputError("<stdout>", "write failed");

@@ -11,6 +11,7 @@
 #include "drift/udiff.h"
 #include "facts/facts.h"
 #include "fs/build.h"
+#include "util/perf.h"
 #include "util/progress.h"
 #include "util/text.h"
 
@@ -173,6 +174,7 @@ const char* verdict_name(Verdict v) {
 }
 
 DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt) {
+  perf::Stage stage("diff (all of it)");
   DiffResult r;
   r.config = diff_configs(a.config_json, b.config_json, rules.config_noise);
   while (r.same_layers < a.layers.size() && r.same_layers < b.layers.size() &&

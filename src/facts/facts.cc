@@ -9,6 +9,7 @@
 #include "facts/dpkg.h"
 #include "util/path.h"
 #include "util/error.h"
+#include "util/perf.h"
 #include "util/task_pool.h"
 
 namespace imagelint {
@@ -254,7 +255,11 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
 
   if (extra) extra(cap);
   g.built = build_filesystem(img, &cap);
-  pool.wait();
+  {
+    perf::Stage stage("modules (wait)");
+    pool.wait();
+  }
+  perf::Stage stage("facts");
   Facts& f = g.facts;
   const FileSystem& fs = g.built.fs;
 

@@ -53,7 +53,7 @@ constexpr size_t kMaxRetained = 8u << 20;    // all runs of one module
 constexpr size_t kMaxShdrs = 4u << 20;       // the section header table
 constexpr size_t kNulBreak = 4096;           // a run ends after this many NULs in a row
 constexpr size_t kDeferMax = 16u << 20;      // compressed bytes kept for the pool, per module
-constexpr size_t kPiece = 16u << 10;         // compressed bytes fed between checks for the stop
+constexpr size_t kPiece = 4u << 10;          // compressed bytes fed between checks for the stop
 const char kSigMagic[] = "~Module signature appended~\n";
 
 bool stringish(unsigned char c) { return c == 0 || c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7f); }
@@ -136,8 +136,9 @@ struct ModuleScan {
       }
     }
     // The last bytes, for the signature marker.
-    tail.append(p, n);
-    if (tail.size() > 64) tail.erase(0, tail.size() - 64);
+    if (n >= 64) tail.assign(p + n - 64, 64);
+    else tail.append(p, n);
+    if (tail.size() > 64) tail.erase(0, tail.size() - 64);  // capacity stays at 128 bytes
   }
 
   void parse_header() {
@@ -250,17 +251,17 @@ struct ModuleScan {
 
 struct ModinfoReader::Job {
   ModuleInfo info;
-  ModuleScan scan;
+  std::unique_ptr<ModuleScan> scan = std::make_unique<ModuleScan>();  // dropped at end(): only info stays
   std::unique_ptr<Decoder> decoder;
   std::string first;     // the first bytes, until the compression is known
   std::string deferred;  // compressed bytes kept for the pool
   bool failed = false;
 
-  void sink(const char* q, size_t k) { scan.push(q, k); }
+  void sink(const char* q, size_t k) { scan->push(q, k); }
 
   // Feeds compressed bytes in pieces, so that a stop is noticed within a piece.
   void feed(const char* p, size_t n) {
-    if (failed || scan.stopped) return;
+    if (failed || !scan || scan->stopped) return;
     try {
       if (!decoder) {
         first.append(p, n);
@@ -272,7 +273,7 @@ struct ModinfoReader::Job {
         feed(head.data(), head.size());
         return;
       }
-      for (size_t at = 0; at < n && !scan.stopped; at += kPiece)
+      for (size_t at = 0; at < n && !scan->stopped; at += kPiece)
         decoder->feed(p + at, std::min(kPiece, n - at), false, [&](const char* q, size_t k) { sink(q, k); });
     } catch (const InputError& e) {
       info.error = e.reason();
@@ -281,20 +282,20 @@ struct ModinfoReader::Job {
   }
 
   void end() {
-    if (failed) return;
-    try {
+    if (!failed && scan) try {
       if (!decoder) {  // shorter than 6 bytes
         decoder = std::make_unique<Decoder>(Compression::None, info.path);
         decoder->feed(first.data(), first.size(), false, [&](const char* q, size_t k) { sink(q, k); });
       }
-      if (!scan.stopped) decoder->feed(nullptr, 0, true, [&](const char* q, size_t k) { sink(q, k); });
-      info.error = scan.finish(info);
+      if (!scan->stopped) decoder->feed(nullptr, 0, true, [&](const char* q, size_t k) { sink(q, k); });
+      info.error = scan->finish(info);
+      info.decoded = scan->off;
     } catch (const InputError& e) {
       info.error = e.reason();
     }
     // Keep only the facts.
     decoder.reset();
-    scan = ModuleScan{};
+    scan.reset();
     std::string().swap(deferred);
   }
 };
@@ -303,7 +304,7 @@ ModinfoReader::ModinfoReader(std::string path, bool signature, TaskPool* pool)
     : job_(std::make_shared<Job>()), pool_(pool), deferred_(pool != nullptr) {
   job_->info.path = std::move(path);
   job_->info.kver = module_kver(job_->info.path);
-  job_->scan.want_signature = signature;
+  job_->scan->want_signature = signature;
 }
 
 ModinfoReader::~ModinfoReader() = default;

@@ -18,6 +18,7 @@ struct ModuleInfo {
   std::vector<std::string> depends;
   bool signed_ = false;     // "~Module signature appended~" at the end
   bool signature_read = true;  // false: the scan stopped after .modinfo, signed_ is unknown
+  uint64_t decoded = 0;        // bytes of the (uncompressed) module the scan went through
   std::string error;        // why .modinfo could not be read (not an ELF, truncated, …)
 };
 

@@ -111,6 +111,10 @@ TEST(Kmod, StoppingAfterModinfoReadsWhatTheWholeReadDoes) {
       EXPECT_EQ(early.name, "m1");
       EXPECT_EQ(early.srcversion, "AB");
       EXPECT_EQ(early.license, "GPL");
+      EXPECT_GE(full.decoded, size);
+      if (size > 100000) {
+        EXPECT_LT(early.decoded, full.decoded / 2) << "the decode stops soon after .modinfo";
+      }
     }
   }
 }

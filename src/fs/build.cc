@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "fs/layer_pipeline.h"
 #include "util/path.h"
 #include "util/error.h"
+#include "util/perf.h"
 #include "util/progress.h"
 
 namespace imagelint {
@@ -30,9 +32,14 @@ class LayerApplier {
   LayerApplier(FileSystem& fs, CaptureSet* captures, int layer, std::string display)
       : fs_(fs), captures_(captures), layer_(layer), display_(std::move(display)) {}
 
-  void operator()(const TarHeader& h, EntryData& data) {
-    std::string norm;
-    if (!normalize_path(h.name, norm)) throw InputError(display_, "entry '" + h.name + "' escapes the image root");
+  // Entries whose content a capture wants at the path they landed on, which is not the name the
+  // worker opened sinks for (a symlinked parent on the way): read again after the pass.
+  std::vector<std::pair<std::string, std::string>>& late() { return late_; }
+
+  void operator()(IndexedEntry& x) {
+    const TarHeader& h = x.h;
+    if (!x.norm_ok) throw InputError(display_, "entry '" + h.name + "' escapes the image root");
+    const std::string& norm = x.norm;
     if (norm.empty()) return;  // the root itself
     Resolved where = fs_.place(norm);
     if (where.status != Resolve::Ok) placement_error(display_, h.name, where);
@@ -97,14 +104,9 @@ class LayerApplier {
       e.size = h.size;
       e.data_layer = layer_;
       if (path != norm) e.set_data_path(norm);
-      std::unique_ptr<CaptureSet::Active> sinks = captures_ ? captures_->open(path, e) : nullptr;
-      Xxh128 hasher;
-      data.each([&](const char* p, size_t n) {
-        hasher.update(p, n);
-        if (sinks) CaptureSet::write(*sinks, p, n);
-      });
-      e.hash = hasher.digest();
-      if (captures_) captures_->close(path, std::move(sinks));
+      e.hash = x.hash;
+      if (captures_ && path == norm) captures_->close(path, std::move(x.sinks));
+      else if (captures_ && captures_->wants_any(path)) late_.emplace_back(norm, path);
     }
     put(path, std::move(e), h.name);
   }
@@ -120,6 +122,7 @@ class LayerApplier {
   CaptureSet* captures_;
   int layer_;
   std::string display_;
+  std::vector<std::pair<std::string, std::string>> late_;  // tar name -> final path
 };
 
 }  // namespace
@@ -172,19 +175,57 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
   return layers;
 }
 
+// Entries that landed through a symlinked parent and that a capture or visitor wants at their
+// final path: their layers read again, each once, the sinks opened for the final path. Only the
+// bytes of the entry that is final at that path count (its layer, its name, its hash).
+int read_late(const Image& img, const Needs& late, const FileSystem& fs, CaptureSet& captures) {
+  int layers = 0;
+  for (auto& [layer_index, names] : late) {
+    ++layers;
+    size_t remaining = names.size();
+    std::set<std::string> satisfied;
+    read_layer_until(
+        img.layers.at(static_cast<size_t>(layer_index)),
+        [&](const TarHeader& h, EntryData& d) {
+          std::string norm;
+          if (h.type != EntryType::File || h.is_hardlink || !normalize_path(h.name, norm)) return;
+          auto it = names.find(norm);
+          if (it == names.end() || satisfied.count(norm)) return;
+          const Entry* e = fs.find(it->second);
+          if (!e || e->type != EntryType::File || e->data_layer != layer_index || e->size != h.size) return;
+          std::unique_ptr<CaptureSet::Active> sinks = captures.open(it->second, *e);
+          Xxh128 hash;
+          d.each([&](const char* p, size_t n) {
+            hash.update(p, n);
+            if (sinks) CaptureSet::write(*sinks, p, n);
+          });
+          if (hash.digest() != e->hash) return;  // an earlier entry of the same name
+          satisfied.insert(norm);
+          --remaining;
+          captures.close(it->second, std::move(sinks));
+        },
+        [&] { return remaining == 0; });
+  }
+  return layers;
+}
+
 }  // namespace
 
 BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
   BuildResult out;
+  Needs late;
   if (!img.rootfs.empty()) walk_rootfs(img.rootfs, out.fs, captures);
   if (img.rootfs.empty()) {
     if (img.layers.size() > 65535) throw InputError(img.ref.path, "more than 65535 layers");
     uint64_t stored = 0;
     for (const LayerInfo& layer : img.layers) stored += layer.size;
     progress::expect(stored, img.layers.size());
+    perf::Stage stage("read layers");
+    LayerPipeline pipeline(img.layers, captures);
     for (const LayerInfo& layer : img.layers) {
       LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
-      LayerStats st = read_layer(layer, [&](const TarHeader& h, EntryData& d) { apply(h, d); });
+      LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) { apply(x); });
+      for (auto& [name, path] : apply.late()) late[layer.index][name] = path;
       for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
       out.layers.push_back(std::move(st));
       if (img.base_layers > 0 && layer.index + 1 == img.base_layers) out.base_fs = out.fs;
@@ -192,9 +233,11 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
     }
   }
   if (!captures) return out;
+  perf::Stage stage("read again (links)");
+  out.rereads = read_late(img, late, out.fs, *captures);
   // Captures that resolved through a link to content the pass did not keep: read again only the
   // layers that hold those bytes, each once.
-  out.rereads = reread(img, captures->finish(out.fs), out.fs,
+  out.rereads += reread(img, captures->finish(out.fs), out.fs,
                        [&](const std::string& p) { return captures->cap_for(p); },
                        [&](const std::string& path, std::string&& bytes, uint64_t size) {
                          Captured c;
@@ -218,6 +261,7 @@ int read_contents(const Image& img, const FileSystem& fs, const std::vector<std:
     auto [it, fresh] = needs[layer].emplace(e->data_path().empty() ? p : e->data_path(), p);
     if (!fresh && it->second != p) also[it->second].push_back(p);
   }
+  perf::Stage stage("read again (contents)");
   return reread(img, needs, fs, cap_for, [&](const std::string& path, std::string&& bytes, uint64_t size) {
     auto it = also.find(path);
     if (it != also.end())

@@ -49,6 +49,13 @@ bool CaptureSet::wants_content(const std::string& path) const {
   return false;
 }
 
+bool CaptureSet::wants_any(const std::string& path) const {
+  if (wants_content(path)) return true;
+  for (auto& v : visits_)
+    if (RE2::FullMatch(path, *v.re)) return true;
+  return false;
+}
+
 void CaptureSet::write(Active& a, const char* p, size_t n) {
   if (a.capture) {
     uint64_t room = a.cap > a.buf.data.size() ? a.cap - a.buf.data.size() : 0;
@@ -61,6 +68,7 @@ std::unique_ptr<CaptureSet::Active> CaptureSet::open(const std::string& path, co
   std::unique_ptr<Active> a;
   if (wants_content(path)) {
     uint64_t cap = cap_for(path), need = std::min(cap, e.size);
+    std::lock_guard lock(mu_);
     if (used_ + need > budget_) {
       if (notes_.size() < 100) notes_.push_back(path + ": not captured, the capture memory budget is spent");
       cap = 0;

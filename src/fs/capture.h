@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -81,6 +82,8 @@ class CaptureSet {
   void store(const std::string& final_path, Captured c) { captured_[final_path] = std::move(c); }
   uint64_t cap_for(const std::string& final_path) const;
   bool wants_content(const std::string& final_path) const;
+  // Content or a visitor pattern matches (a visitor's factory may still decline the entry).
+  bool wants_any(const std::string& final_path) const;
 
  private:
   struct VisitSpec {
@@ -95,6 +98,7 @@ class CaptureSet {
   std::map<std::string, Captured> captured_;              // final path -> content
   std::map<std::string, std::string> alias_;              // requested -> final
   std::map<std::string, std::string> problems_;
+  std::mutex mu_;  // open() runs on the threads that read layers: guards used_ and notes_
   uint64_t budget_ = 2ull << 30;
   uint64_t used_ = 0;
   std::vector<std::string> notes_;

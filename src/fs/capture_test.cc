@@ -97,6 +97,40 @@ TEST(Capture, PatternsAndVisitorsSeeOnlySurvivors) {
   EXPECT_EQ(visits.count("m/k2.ko"), 0u);
 }
 
+// Layers are read in parallel, each by the names its tar holds; an entry that lands elsewhere
+// through a symlinked parent made by an earlier layer (usr-merge: lib -> usr/lib) still reaches
+// the patterns and visitors of its final path, from one more read of its layer.
+TEST(Capture, EntriesWrittenThroughASymlinkedParentReachVisitorsAtTheirFinalPath) {
+  TempDir dir;
+  fixture::Recipe r;
+  fixture::RecipeLayer l0, l1, l2;
+  l0.entries = {fixture::dir("usr/lib/modules"), fixture::symlink("lib", "usr/lib")};
+  l1.entries = {fixture::file("lib/modules/k.ko", std::string(70000, 'm')), fixture::file("lib/modules/conf", "c=1"),
+                fixture::file("usr/lib/modules/direct.ko", "d")};
+  l2.entries = {fixture::file("lib/modules/late.ko", "late")};
+  r.layers = {l0, l1, l2};
+  fixture::write_oci({r}, dir / "oci");
+  Image img = open_image(parse_reference(dir / "oci"), {});
+  for (const char* threads : {"1", "2", "4"}) {
+    SCOPED_TRACE(threads);
+    setenv("IMAGELINT_THREADS", threads, 1);
+    CaptureSet c;
+    c.want_pattern("usr/lib/modules/conf", 100);
+    int id = c.want_visits("usr/lib/modules/.*\\.ko", [](const std::string&, const Entry&) { return std::make_unique<CountingVisitor>(); });
+    BuildResult b = build_filesystem(img, &c);
+    ASSERT_NE(c.get("usr/lib/modules/conf"), nullptr);
+    EXPECT_EQ(c.get("usr/lib/modules/conf")->data, "c=1");
+    const auto& visits = c.visits(id);
+    ASSERT_EQ(visits.size(), 3u);
+    EXPECT_EQ(dynamic_cast<CountingVisitor&>(*visits.at("usr/lib/modules/k.ko")).bytes, 70000u);
+    EXPECT_TRUE(dynamic_cast<CountingVisitor&>(*visits.at("usr/lib/modules/k.ko")).ended);
+    EXPECT_EQ(dynamic_cast<CountingVisitor&>(*visits.at("usr/lib/modules/late.ko")).bytes, 4u);
+    EXPECT_EQ(dynamic_cast<CountingVisitor&>(*visits.at("usr/lib/modules/direct.ko")).bytes, 1u);
+    EXPECT_EQ(b.rereads, 2);  // layers 1 and 2, once each
+  }
+  unsetenv("IMAGELINT_THREADS");
+}
+
 TEST(Capture, ProblemsAreReportedNotThrown) {
   TempDir d;
   fixture::Recipe r;

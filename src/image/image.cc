@@ -8,6 +8,7 @@
 #include "image/layout_files.h"
 #include "image/storage.h"
 #include "util/error.h"
+#include "util/perf.h"
 
 namespace imagelint {
 namespace {
@@ -145,6 +146,7 @@ void apply_config(Image& img, const std::string& config_json, const std::string&
 }
 
 Image open_image(const Reference& ref, const OpenOptions& opts) {
+  perf::Stage stage("open");
   Platform want = parse_platform(opts.platform);
   switch (ref.transport) {
     case Transport::Oci: {

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include "util/path.h"
+#include "util/perf.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/text.h"
@@ -48,6 +49,7 @@ int CheckResult::waived() const {
 }
 
 CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiver> waivers, const std::string& today) {
+  perf::Stage stage("rules");
   CheckResult r;
   for (const RuleSpec& spec : rules.rules) {
     const RuleKind* kind = find_kind(spec.kind);

@@ -1,0 +1,142 @@
+#include "fs/layer_pipeline.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "util/path.h"
+#include "util/task_pool.h"
+
+namespace imagelint {
+namespace {
+
+constexpr size_t kBatch = 512;              // entries handed over at once
+constexpr size_t kAheadEntries = 64 * 1024;  // a worker runs at most this far ahead of the merge, per layer
+
+struct Cancelled {};
+
+struct Channel {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::vector<IndexedEntry>> batches;
+  size_t queued = 0;  // entries in batches
+  bool done = false;
+  std::exception_ptr error;
+  LayerStats stats;
+};
+
+}  // namespace
+
+struct LayerPipeline::Impl {
+  const std::vector<LayerInfo>& layers;
+  CaptureSet* captures;
+  std::vector<std::unique_ptr<Channel>> channels;
+  std::vector<std::thread> workers;
+  std::atomic<bool> cancelled{false};
+
+  Impl(const std::vector<LayerInfo>& l, CaptureSet* c) : layers(l), captures(c) {
+    for (size_t i = 0; i < layers.size(); ++i) channels.push_back(std::make_unique<Channel>());
+  }
+
+  void push(Channel& ch, std::vector<IndexedEntry>& batch) {
+    std::unique_lock lock(ch.mu);
+    ch.cv.wait(lock, [&] { return cancelled || ch.queued < kAheadEntries; });
+    if (cancelled) throw Cancelled{};
+    ch.queued += batch.size();
+    ch.batches.push_back(std::move(batch));
+    batch.clear();
+    batch.reserve(kBatch);
+    ch.cv.notify_all();
+  }
+
+  void read_one(size_t i) {
+    Channel& ch = *channels[i];
+    const LayerInfo& layer = layers[i];
+    std::vector<IndexedEntry> batch;
+    batch.reserve(kBatch);
+    try {
+      LayerStats st = read_layer(layer, [&](const TarHeader& h, EntryData& data) {
+        IndexedEntry x;
+        x.h = h;
+        x.norm_ok = normalize_path(h.name, x.norm);
+        if (x.norm_ok && h.type == EntryType::File && !h.is_hardlink) {
+          std::unique_ptr<CaptureSet::Active> sinks;
+          if (captures && !base_name(x.norm).starts_with(".wh.")) {
+            Entry e;
+            e.type = EntryType::File;
+            e.mode = h.mode;
+            e.size = h.size;
+            e.layer = layer.index;
+            sinks = captures->open(x.norm, e);
+          }
+          Xxh128 hasher;
+          data.each([&](const char* p, size_t n) {
+            hasher.update(p, n);
+            if (sinks) CaptureSet::write(*sinks, p, n);
+          });
+          x.hash = hasher.digest();
+          x.sinks = std::move(sinks);
+        }
+        batch.push_back(std::move(x));
+        if (batch.size() >= kBatch) push(ch, batch);
+      });
+      if (!batch.empty()) push(ch, batch);
+      std::lock_guard lock(ch.mu);
+      ch.stats = std::move(st);
+      ch.done = true;
+    } catch (const Cancelled&) {
+      return;
+    } catch (...) {
+      std::lock_guard lock(ch.mu);
+      ch.error = std::current_exception();
+      ch.done = true;
+    }
+    ch.cv.notify_all();
+  }
+};
+
+LayerPipeline::LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* captures, unsigned threads)
+    : impl_(std::make_unique<Impl>(layers, captures)) {
+  if (threads == 0) threads = TaskPool::default_threads();
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(layers.size())));
+  // Worker k reads layers k, k+threads, k+2·threads… in turn: the merge, which takes layers in
+  // order, always finds the layer it waits for being read or done.
+  for (unsigned k = 0; k < threads; ++k)
+    impl_->workers.emplace_back([this, k, threads] {
+      for (size_t i = k; i < impl_->layers.size() && !impl_->cancelled; i += threads) impl_->read_one(i);
+    });
+}
+
+LayerPipeline::~LayerPipeline() {
+  impl_->cancelled = true;
+  for (auto& ch : impl_->channels) {
+    std::lock_guard lock(ch->mu);
+    ch->cv.notify_all();
+  }
+  for (auto& t : impl_->workers) t.join();
+}
+
+LayerStats LayerPipeline::consume(size_t i, const std::function<void(IndexedEntry&)>& fn) {
+  Channel& ch = *impl_->channels.at(i);
+  for (;;) {
+    std::vector<IndexedEntry> batch;
+    {
+      std::unique_lock lock(ch.mu);
+      ch.cv.wait(lock, [&] { return !ch.batches.empty() || ch.done; });
+      if (ch.batches.empty()) {
+        if (ch.error) std::rethrow_exception(ch.error);
+        return std::move(ch.stats);
+      }
+      batch = std::move(ch.batches.front());
+      ch.batches.pop_front();
+      ch.queued -= batch.size();
+    }
+    ch.cv.notify_all();
+    for (IndexedEntry& x : batch) fn(x);
+  }
+}
+
+}  // namespace imagelint
