@@ -64,6 +64,12 @@ void CaptureSet::write(Active& a, const char* p, size_t n) {
   for (auto& [i, v] : a.visitors) v->data(p, n);
 }
 
+void CaptureSet::end_visitors(Active& a) {
+  if (a.ended) return;
+  for (auto& [i, v] : a.visitors) v->end();
+  a.ended = true;
+}
+
 std::unique_ptr<CaptureSet::Active> CaptureSet::open(const std::string& path, const Entry& e) {
   std::unique_ptr<Active> a;
   if (wants_content(path)) {
@@ -97,7 +103,7 @@ void CaptureSet::close(const std::string& path, std::unique_ptr<Active> a) {
     captured_[path] = std::move(a->buf);
   }
   for (auto& [i, v] : a->visitors) {
-    v->end();
+    if (!a->ended) v->end();
     visits_[i].done[path] = std::move(v);
   }
 }

@@ -70,10 +70,14 @@ class CaptureSet {
     uint64_t cap = 0;
     Captured buf;
     std::vector<std::pair<size_t, std::unique_ptr<EntryVisitor>>> visitors;
+    bool ended = false;  // end() already called on the visitors
   };
   // Sinks for an entry being streamed; null when nothing wants it.
   std::unique_ptr<Active> open(const std::string& path, const Entry& e);
   static void write(Active& a, const char* p, size_t n);
+  // Ends the visitors as soon as the entry's bytes are through (on the thread that read them), so
+  // that what they keep shrinks to their result before the entry waits for the merge.
+  static void end_visitors(Active& a);
   void close(const std::string& path, std::unique_ptr<Active> a);
 
   // After the pass: drops what did not survive; returns what must be read again, grouped by

@@ -14,7 +14,7 @@ namespace imagelint {
 namespace {
 
 constexpr size_t kBatch = 512;              // entries handed over at once
-constexpr size_t kAheadEntries = 64 * 1024;  // a worker runs at most this far ahead of the merge, per layer
+constexpr size_t kAheadEntries = 16 * 1024;  // a worker runs at most this far ahead of the merge, per layer
 
 struct Cancelled {};
 
@@ -78,6 +78,7 @@ struct LayerPipeline::Impl {
             if (sinks) CaptureSet::write(*sinks, p, n);
           });
           x.hash = hasher.digest();
+          if (sinks) CaptureSet::end_visitors(*sinks);
           x.sinks = std::move(sinks);
         }
         batch.push_back(std::move(x));

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# bench/speed.sh: the speed benchmark of issue 11. Builds the bench images (bench/make_image.py,
+# written by build/imagelint-fixture into build/bench/speed, kept between runs), then times
+# imagelint next to serial `bsdtar -tf` over the same layer blobs, in the same run, RUNS times
+# each (default 5), and prints medians, ratios and peak RSS as a markdown table.
+#   bench/speed.sh            # everything
+#   RUNS=3 bench/speed.sh     # fewer repetitions
+# Knobs: RUNS, IMAGELINT_THREADS (worker threads; default: the cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./ci/install-deps.sh >/dev/null
+./ci/build.sh build >/dev/null
+runs=${RUNS:-5}
+root=build/bench/speed
+for v in gzip rebuild shared zstd plain; do
+  if [ ! -f "$root/$v/oci/index.json" ]; then
+    echo "writing bench image $v ..." >&2
+    rm -rf "$root/$v" && mkdir -p "$root/$v"
+    python3 bench/make_image.py "$v" > "$root/$v/recipe.json"
+    build/imagelint-fixture --oci "$root/$v/oci.tmp" "$root/$v/recipe.json"
+    mv "$root/$v/oci.tmp" "$root/$v/oci"
+  fi
+done
+
+blobs() {  # the layer blobs of a bench image, in order
+  python3 - "$root/$1/oci" <<'PY'
+import json, sys
+d = sys.argv[1]
+idx = json.load(open(d + "/index.json"))
+m = json.load(open(d + "/blobs/sha256/" + idx["manifests"][0]["digest"][7:]))
+print("\n".join(d + "/blobs/sha256/" + l["digest"][7:] for l in m["layers"]))
+PY
+}
+bsdtar_all() { local f; for f in "$@"; do bsdtar -tf "$f" >/dev/null; done; }
+
+# measure NAME CMD...: RUNS runs; sets med (median wall s) and rss (max peak RSS KiB)
+measure() {
+  local name=$1; shift
+  local times=() r=0 out
+  for _ in $(seq "$runs"); do
+    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1) || true
+    times+=("${out% *}")
+    [ "${out#* }" -gt "$r" ] && r=${out#* }
+  done
+  med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rss=$r
+  printf '  %-40s median %6.2f s of %s\n' "$name" "$med" "$(echo "${times[@]}")" >&2
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+img() { echo "oci:$root/$1/oci:latest"; }
+mapfile -t gz < <(blobs gzip)
+mapfile -t zs < <(blobs zstd)
+mapfile -t pl < <(blobs plain)
+mapfile -t rb < <(blobs rebuild)
+stored=$(cat "${gz[@]}" | wc -c)
+files=$(build/imagelint ls "$(img gzip)" | wc -l)
+modules=$(build/imagelint ls "$(img gzip)" | grep -c '\.ko\.xz$' || true)
+echo "bench image (gzip): ${#gz[@]} layers, $((stored / 1048576)) MiB stored, $files paths, $modules .ko.xz modules;" \
+  "$(nproc) cores, $runs runs, IMAGELINT_THREADS=${IMAGELINT_THREADS:-default}" >&2
+
+rows=()
+row() { rows+=("| $1 | $2 s | $3 s | **$(ratio "$2" "$3")×** | $4 | $(( $5 / 1024 )) MB |"); }
+
+measure "bsdtar -tf, gzip image" bsdtar_all "${gz[@]}"; base_gz=$med
+measure "bsdtar -tf, zstd image" bsdtar_all "${zs[@]}"; base_zs=$med
+measure "bsdtar -tf, plain-module image" bsdtar_all "${pl[@]}"; base_pl=$med
+measure "bsdtar -tf, both builds" bsdtar_all "${gz[@]}" "${rb[@]}"; base_diff=$med
+
+measure "imagelint ls (gzip)" build/imagelint ls "$(img gzip)"; row "ls, gzip" "$med" "$base_gz" "≤ 0.7" "$rss"
+measure "imagelint ls (zstd)" build/imagelint ls "$(img zstd)"; row "ls, zstd" "$med" "$base_zs" "≤ 0.7" "$rss"
+measure "imagelint check (plain .ko)" build/imagelint check "$(img plain)"; row "check, modules not compressed" "$med" "$base_pl" "≤ 0.7" "$rss"
+measure "imagelint check (.ko.xz)" build/imagelint check "$(img gzip)"; row "check, 4,096 .ko.xz" "$med" "$base_gz" "≤ 1.0" "$rss"
+measure "imagelint check (.ko.xz, zstd layers)" build/imagelint check "$(img zstd)"; row "check, 4,096 .ko.xz, zstd layers" "$med" "$base_zs" "≤ 1.0" "$rss"
+measure "imagelint inspect (signatures: whole modules)" build/imagelint inspect "$(img gzip)"; row "inspect (reads every module whole)" "$med" "$base_gz" "—" "$rss"
+measure "imagelint diff gzip rebuild" build/imagelint diff "$(img gzip)" "$(img rebuild)"; row "diff of two builds" "$med" "$base_diff" "≤ 0.7" "$rss"
+
+echo
+echo "| run | imagelint | bsdtar -tf (same blobs, serial) | ratio | target | peak RSS |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
