@@ -31,14 +31,16 @@ m = json.load(open(d + "/blobs/sha256/" + idx["manifests"][0]["digest"][7:]))
 print("\n".join(d + "/blobs/sha256/" + l["digest"][7:] for l in m["layers"]))
 PY
 }
-bsdtar_all() { local f; for f in "$@"; do bsdtar -tf "$f" >/dev/null; done; }
 
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 # measure NAME CMD...: RUNS runs; sets med (median wall s) and rss (max peak RSS KiB)
 measure() {
   local name=$1; shift
   local times=() r=0 out
   for _ in $(seq "$runs"); do
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1) || true
+    /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1 || true
+    out=$(tail -n1 "$tmp")
     times+=("${out% *}")
     [ "${out#* }" -gt "$r" ] && r=${out#* }
   done
@@ -62,10 +64,11 @@ echo "bench image (gzip): ${#gz[@]} layers, $((stored / 1048576)) MiB stored, $f
 rows=()
 row() { rows+=("| $1 | $2 s | $3 s | **$(ratio "$2" "$3")×** | $4 | $(( $5 / 1024 )) MB |"); }
 
-measure "bsdtar -tf, gzip image" bsdtar_all "${gz[@]}"; base_gz=$med
-measure "bsdtar -tf, zstd image" bsdtar_all "${zs[@]}"; base_zs=$med
-measure "bsdtar -tf, plain-module image" bsdtar_all "${pl[@]}"; base_pl=$med
-measure "bsdtar -tf, both builds" bsdtar_all "${gz[@]}" "${rb[@]}"; base_diff=$med
+bsdtar_all=(bash -c 'for f in "$@"; do bsdtar -tf "$f" >/dev/null; done' bsdtar_all)
+measure "bsdtar -tf, gzip image" "${bsdtar_all[@]}" "${gz[@]}"; base_gz=$med
+measure "bsdtar -tf, zstd image" "${bsdtar_all[@]}" "${zs[@]}"; base_zs=$med
+measure "bsdtar -tf, plain-module image" "${bsdtar_all[@]}" "${pl[@]}"; base_pl=$med
+measure "bsdtar -tf, both builds" "${bsdtar_all[@]}" "${gz[@]}" "${rb[@]}"; base_diff=$med
 
 measure "imagelint ls (gzip)" build/imagelint ls "$(img gzip)"; row "ls, gzip" "$med" "$base_gz" "≤ 0.7" "$rss"
 measure "imagelint ls (zstd)" build/imagelint ls "$(img zstd)"; row "ls, zstd" "$med" "$base_zs" "≤ 0.7" "$rss"
