@@ -70,6 +70,30 @@ TEST(Decompress, GzipTruncatedAndTrailingGarbage) {
   EXPECT_THROW(drain(bad), InputError);
 }
 
+// The same contract from both gzip back ends: ISA-L (the default where built with libisal) and
+// zlib (IMAGELINT_ZLIB=1).
+TEST(Decompress, GzipBackEndsAgree) {
+  std::string big;
+  for (int i = 0; i < 200000; ++i) big += std::to_string(i * 7919 % 1000003) + (i % 13 ? " " : "\n");
+  std::string g = gzip(big), two = gzip("first ") + gzip(big);
+  std::string bad_crc = g;
+  bad_crc[bad_crc.size() - 6] ^= 1;  // the CRC32 in the trailer
+  std::string bad_size = g;
+  bad_size[bad_size.size() - 2] ^= 1;  // ISIZE
+  for (const char* zlib : {"", "1"}) {
+    SCOPED_TRACE(*zlib ? "zlib" : "default");
+    if (*zlib) setenv("IMAGELINT_ZLIB", "1", 1);
+    EXPECT_EQ(drain(g), big);
+    EXPECT_EQ(drain(two), "first " + big);
+    EXPECT_THROW(drain(bad_crc), InputError);
+    EXPECT_THROW(drain(bad_size), InputError);
+    EXPECT_THROW(drain(g.substr(0, 10)), InputError);
+    EXPECT_THROW(drain(g.substr(0, g.size() - 1)), InputError);
+    EXPECT_THROW(drain(g + "\x1f"), InputError);  // a second member cut short
+    unsetenv("IMAGELINT_ZLIB");
+  }
+}
+
 TEST(Decompress, ZstdFramesAndSkippableFrames) {
   // zstd:chunked puts skippable frames (its table of contents) between and after data frames.
   std::string skippable("\x50\x2a\x4d\x18\x04\x00\x00\x00meta", 12);
