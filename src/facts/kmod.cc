@@ -193,16 +193,16 @@ struct ModuleScan {
     while (from > 0 && (strings[from - 1].empty() || key_value(strings[from - 1]))) --from;
     while (to < strings.size() && (strings[to].empty() || key_value(strings[to]))) ++to;
     std::string section;
-    // The section before .modinfo may end without a NUL, its last bytes run into the first entry
-    // ("\x90\x90version=1"): keep the longest key=value tail that starts after a non-key byte.
+    // The section before .modinfo may end without a NUL, so that its last bytes run into the
+    // first entry ("\xbdalicense=GPL v2" in Debian's sdhci-acpi.ko): keep the longest tail that
+    // starts with a key this reader uses (a glued key it does not use is lost, harmlessly).
     if (from > 0) {
       std::string_view s = strings[from - 1];
-      auto key_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; };
-      for (size_t p = 1; p < s.size(); ++p)
-        if (!key_char(s[p - 1]) && key_char(s[p]) && key_value(s.substr(p))) {
-          (section += s.substr(p)) += '\0';
-          break;
-        }
+      static const std::string_view kKeys[] = {"license=", "srcversion=", "version=", "name=", "depends="};
+      size_t best = std::string_view::npos;
+      for (std::string_view k : kKeys)
+        if (size_t p = s.find(k); p != std::string_view::npos && p < best) best = p;
+      if (best != std::string_view::npos) (section += s.substr(best)) += '\0';
     }
     for (size_t i = from; i < to; ++i) (section += strings[i]) += '\0';
     parse_modinfo(section, info);

@@ -119,6 +119,21 @@ TEST(Kmod, StoppingAfterModinfoReadsWhatTheWholeReadDoes) {
   }
 }
 
+// As in Debian 12's sdhci-acpi.ko: .rodata ends in binary bytes with no NUL, glued to the first
+// .modinfo entry ("\xbdalicense=GPL v2").
+TEST(Kmod, StoppingEarlyUngluesTheFirstEntry) {
+  std::string body = "\x7f" "ELF"s + std::string(60, '\x01');
+  body[4] = 2, body[5] = 1;
+  body += "\xa5>\xc1\xf6\xcd" "e\x1f" "F\xabz)\xf7\xe8\xd5\xbd" "alicense=GPL v2\0author=A\0name=sdhci_acpi\0vermagic=6.1.0 SMP \0"s;
+  body += std::string(40, '\x01');
+  ModinfoReader r("m.ko", false);
+  r.data(body.data(), body.size());
+  r.end();
+  EXPECT_EQ(r.info().license, "GPL v2");
+  EXPECT_EQ(r.info().name, "sdhci_acpi");
+  EXPECT_FALSE(r.info().signature_read);
+}
+
 TEST(Kmod, WithoutVermagicTheWholeModuleIsRead) {
   TempDir d;
   std::string ko = make_module(d, "name=odd\0license=GPL\0"s);

@@ -74,6 +74,7 @@ struct LayerPipeline::Impl {
           }
           Xxh128 hasher;
           data.each([&](const char* p, size_t n) {
+            if (cancelled) throw Cancelled{};  // the merge gave up: do not finish a 10 GiB file
             hasher.update(p, n);
             if (sinks) CaptureSet::write(*sinks, p, n);
           });
