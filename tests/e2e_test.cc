@@ -54,6 +54,28 @@ TEST_F(LayersImage, SameListingThroughEveryTransport) {
   for (const std::string& l : lines(d.out)) EXPECT_NE(l.find(" - "), std::string::npos) << l;
 }
 
+// Layers are read by several threads and merged in order: the result may not depend on how many.
+TEST_F(LayersImage, SameResultWithAnyNumberOfThreadsAndPerfGoesToStderr) {
+  std::string ref = "oci:" + dir / "oci";
+  std::string want_ls, want_check;
+  for (const char* threads : {"1", "2", "3", "8"}) {
+    SCOPED_TRACE(threads);
+    setenv("IMAGELINT_THREADS", threads, 1);
+    Result ls = imagelint({"ls", ref, "--long"});
+    Result check = imagelint({"check", ref, "--format", "json"});
+    unsetenv("IMAGELINT_THREADS");
+    ASSERT_EQ(ls.code, 0) << ls.err;
+    ASSERT_NE(check.code, 2) << check.err;
+    if (want_ls.empty()) want_ls = ls.out, want_check = check.out;
+    EXPECT_EQ(ls.out, want_ls);
+    EXPECT_EQ(check.out, want_check);
+  }
+  Result perf = imagelint({"check", ref, "--format", "json", "--perf"});
+  EXPECT_EQ(perf.out, want_check);
+  for (const char* stage : {"perf:", "open", "read layers", "facts", "rules", "report", "total", "peak RSS"})
+    EXPECT_NE(perf.err.find(stage), std::string::npos) << stage << " in " << perf.err;
+}
+
 TEST_F(LayersImage, WhiteoutsOpaqueDirectoriesAndLinksApply) {
   Result r = imagelint({"ls", dir / "oci"});
   ASSERT_EQ(r.code, 0) << r.err;
