@@ -371,7 +371,7 @@ std::string make_kmod(const std::vector<std::pair<std::string, std::string>>& mo
   std::string data;
   if (size > 0) {
     text = code_like(size * 20 / 100, seed);
-    for (int i = 0; text.size() < size * 22 / 100; ++i) text += "%s: device " + std::to_string(i) + " mode=%d\n" + '\0';
+    for (int i = 0; text.size() < size * 22 / 100; ++i) text += std::string("%s: device ") + std::to_string(i) + " mode=%d\n" + '\0';
     data = code_like(size - std::min<uint64_t>(size, text.size()), seed + 1);
   }
   std::string info;

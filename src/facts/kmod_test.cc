@@ -146,7 +146,7 @@ TEST(Kmod, WithoutVermagicTheWholeModuleIsRead) {
 TEST(Kmod, ModulesDecodedOnAPoolGiveTheSameFacts) {
   std::vector<std::string> bodies;
   for (int i = 0; i < 40; ++i)
-    bodies.push_back(fixture::make_kmod({{"name", "m" + std::to_string(i)}, {"vermagic", "6.12.0 SMP"}}, i % 2 == 0,
+    bodies.push_back(fixture::make_kmod({{"name", std::string("m") + std::to_string(i)}, {"vermagic", "6.12.0 SMP"}}, i % 2 == 0,
                                         i % 3 ? "xz" : "zstd", "k", 50000 + static_cast<uint64_t>(i) * 1000,
                                         static_cast<uint64_t>(i)));
   bodies.push_back("not a module at all");
@@ -154,7 +154,7 @@ TEST(Kmod, ModulesDecodedOnAPoolGiveTheSameFacts) {
     TaskPool pool(2, 4);
     std::vector<std::unique_ptr<ModinfoReader>> readers;
     for (size_t i = 0; i < bodies.size(); ++i) {
-      readers.push_back(std::make_unique<ModinfoReader>("m" + std::to_string(i) + ".ko", signature, &pool));
+      readers.push_back(std::make_unique<ModinfoReader>(std::string("m") + std::to_string(i) + ".ko", signature, &pool));
       readers.back()->data(bodies[i].data(), bodies[i].size());
       readers.back()->end();
     }
@@ -162,7 +162,7 @@ TEST(Kmod, ModulesDecodedOnAPoolGiveTheSameFacts) {
     pool.wait();
     for (size_t i = 0; i + 1 < readers.size(); ++i) {
       size_t n = i < 3 ? i : i + 1;
-      EXPECT_EQ(readers[i]->info().name, "m" + std::to_string(n));
+      EXPECT_EQ(readers[i]->info().name, std::string("m") + std::to_string(n));
       EXPECT_EQ(readers[i]->info().error, "");
       if (signature) {
         EXPECT_EQ(readers[i]->info().signed_, n % 2 == 0);

@@ -72,7 +72,7 @@ struct Decoder::Impl {
       *consumed = avail_in - st.avail_in;
       if (rc == ISAL_INCORRECT_CHECKSUM) fail("corrupt gzip stream: incorrect data check");
       if (rc == ISAL_INVALID_WRAPPER || rc == ISAL_UNSUPPORTED_METHOD) fail("corrupt gzip stream: incorrect header");
-      if (rc != ISAL_DECOMP_OK) fail("corrupt gzip stream: invalid deflate data (ISA-L error " + std::to_string(rc) + ")");
+      if (rc != ISAL_DECOMP_OK) fail(std::string("corrupt gzip stream: invalid deflate data (ISA-L error ") + std::to_string(rc) + ")");
       *ended = st.block_state == ISAL_BLOCK_FINISH;
       return avail_out - st.avail_out;
     }

@@ -57,7 +57,7 @@ void print() {
   std::fprintf(stderr, "perf:\n");
   for (const Total& t : totals())
     std::fprintf(stderr, "  %-22s %9.3f s%s\n", t.name, static_cast<double>(t.ns) / 1e9,
-                 t.runs > 1 ? (" (" + std::to_string(t.runs) + " times)").c_str() : "");
+                 t.runs > 1 ? (std::string(" (") + std::to_string(t.runs) + " times)").c_str() : "");
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(stderr, "  %-22s %9.3f s (cpu %.3f s user, %.3f s system)\n", "total",
