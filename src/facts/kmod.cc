@@ -210,12 +210,8 @@ struct ModuleScan {
   }
 
   std::string finish(ModuleInfo& info) {
+    close_run();  // the last run, closed by the end of the file (a no-op once stopped)
     if (stopped) {
-      parse_early(info);
-      return "";
-    }
-    close_run();
-    if (stopped) {  // the last run, closed by the end of the file
       parse_early(info);
       return "";
     }

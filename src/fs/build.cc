@@ -132,17 +132,15 @@ namespace {
 // layer -> {name in that layer's tar -> final path}; layer -1 is a dir: rootfs.
 using Needs = std::map<int, std::map<std::string, std::string>>;
 
-int reread(const Image& img, const Needs& needs, const FileSystem& fs, const CapFor& cap_for, const ContentSink& got) {
-  if (!img.rootfs.empty()) {
-    if (auto it = needs.find(-1); it != needs.end()) read_rootfs_files(img.rootfs, it->second, fs, cap_for, got);
-    return 0;
-  }
+// Reads the named entries of each layer of needs, each layer once, stopping once every name has
+// been had. A name may stand twice in one tar: fn streams an entry's bytes and says whether they
+// were the final entry's (their hash), and only then does the name count as had.
+using NamedFn = std::function<bool(const std::string& final_path, const Entry& e, EntryData& d)>;
+int read_named(const Image& img, const Needs& needs, const FileSystem& fs, const NamedFn& fn) {
   int layers = 0;
   for (auto& [layer_index, names] : needs) {
     if (layer_index < 0 || static_cast<size_t>(layer_index) >= img.layers.size()) continue;
     ++layers;
-    // A name may stand twice in one tar: only bytes whose hash is the final entry's count, and
-    // the read stops once every wanted name has had them.
     size_t remaining = names.size();
     std::set<std::string> satisfied;
     progress::expect(img.layers[static_cast<size_t>(layer_index)].size, 1);
@@ -150,24 +148,14 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
         img.layers[static_cast<size_t>(layer_index)],
         [&](const TarHeader& h, EntryData& d) {
           std::string norm;
-          if (!normalize_path(h.name, norm)) return;
+          if (h.type != EntryType::File || h.is_hardlink || !normalize_path(h.name, norm)) return;
           auto it = names.find(norm);
-          if (it == names.end() || h.type != EntryType::File || h.is_hardlink || satisfied.count(norm)) return;
+          if (it == names.end() || satisfied.count(norm)) return;
           const Entry* e = fs.find(it->second);
-          if (!e || h.size != e->size) return;
-          std::string data;
-          uint64_t cap = cap_for(it->second);
-          data.reserve(static_cast<size_t>(std::min<uint64_t>(cap, h.size)));
-          Xxh128 hash;
-          d.each([&](const char* p, size_t n) {
-            hash.update(p, n);
-            uint64_t room = cap > data.size() ? cap - data.size() : 0;
-            data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
-          });
-          if (hash.digest() != e->hash) return;  // an earlier entry of the same name
+          if (!e || e->type != EntryType::File || e->data_layer != layer_index || e->size != h.size) return;
+          if (!fn(it->second, *e, d)) return;
           satisfied.insert(norm);
           --remaining;
-          got(it->second, std::move(data), h.size);
         },
         [&] { return remaining == 0; });
     progress::layer_done();
@@ -175,38 +163,41 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
   return layers;
 }
 
-// Entries that landed through a symlinked parent and that a capture or visitor wants at their
-// final path: their layers read again, each once, the sinks opened for the final path. Only the
-// bytes of the entry that is final at that path count (its layer, its name, its hash).
-int read_late(const Image& img, const Needs& late, const FileSystem& fs, CaptureSet& captures) {
-  int layers = 0;
-  for (auto& [layer_index, names] : late) {
-    ++layers;
-    size_t remaining = names.size();
-    std::set<std::string> satisfied;
-    read_layer_until(
-        img.layers.at(static_cast<size_t>(layer_index)),
-        [&](const TarHeader& h, EntryData& d) {
-          std::string norm;
-          if (h.type != EntryType::File || h.is_hardlink || !normalize_path(h.name, norm)) return;
-          auto it = names.find(norm);
-          if (it == names.end() || satisfied.count(norm)) return;
-          const Entry* e = fs.find(it->second);
-          if (!e || e->type != EntryType::File || e->data_layer != layer_index || e->size != h.size) return;
-          std::unique_ptr<CaptureSet::Active> sinks = captures.open(it->second, *e);
-          Xxh128 hash;
-          d.each([&](const char* p, size_t n) {
-            hash.update(p, n);
-            if (sinks) CaptureSet::write(*sinks, p, n);
-          });
-          if (hash.digest() != e->hash) return;  // an earlier entry of the same name
-          satisfied.insert(norm);
-          --remaining;
-          captures.close(it->second, std::move(sinks));
-        },
-        [&] { return remaining == 0; });
+int reread(const Image& img, const Needs& needs, const FileSystem& fs, const CapFor& cap_for, const ContentSink& got) {
+  if (!img.rootfs.empty()) {
+    if (auto it = needs.find(-1); it != needs.end()) read_rootfs_files(img.rootfs, it->second, fs, cap_for, got);
+    return 0;
   }
-  return layers;
+  return read_named(img, needs, fs, [&](const std::string& path, const Entry& e, EntryData& d) {
+    std::string data;
+    uint64_t cap = cap_for(path);
+    data.reserve(static_cast<size_t>(std::min<uint64_t>(cap, e.size)));
+    Xxh128 hash;
+    d.each([&](const char* p, size_t n) {
+      hash.update(p, n);
+      uint64_t room = cap > data.size() ? cap - data.size() : 0;
+      data.append(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
+    });
+    if (hash.digest() != e.hash) return false;  // an earlier entry of the same name
+    got(path, std::move(data), e.size);
+    return true;
+  });
+}
+
+// Entries that landed through a symlinked parent and that a capture or visitor wants at their
+// final path: their layers read again, each once, the sinks opened for the final path.
+int read_late(const Image& img, const Needs& late, const FileSystem& fs, CaptureSet& captures) {
+  return read_named(img, late, fs, [&](const std::string& path, const Entry& e, EntryData& d) {
+    std::unique_ptr<CaptureSet::Active> sinks = captures.open(path, e);
+    Xxh128 hash;
+    d.each([&](const char* p, size_t n) {
+      hash.update(p, n);
+      if (sinks) CaptureSet::write(*sinks, p, n);
+    });
+    if (hash.digest() != e.hash) return false;  // an earlier entry of the same name
+    captures.close(path, std::move(sinks));
+    return true;
+  });
 }
 
 }  // namespace
