@@ -6,6 +6,7 @@
 #   bench/speed.sh            # everything
 #   RUNS=3 bench/speed.sh     # fewer repetitions
 # Knobs: RUNS, IMAGELINT_THREADS (worker threads; default: the cores).
+# Every cold run passes --no-cache; the layer cache rows prime a fresh cache directory first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./ci/install-deps.sh >/dev/null
@@ -48,6 +49,24 @@ measure() {
   rss=$r
   printf '  %-40s median %6.2f s of %s\n' "$name" "$med" "$(echo "${times[@]}")" >&2
 }
+# measure_warm NAME PRIME_IMAGE IMAGE: RUNS runs of `check IMAGE` on a cache that a check of
+# PRIME_IMAGE filled just before (a fresh cache directory each run; the priming is not timed).
+measure_warm() {
+  local name=$1 prime=$2 image=$3 times=() r=0 out cache
+  cache=$(mktemp -d)
+  for _ in $(seq "$runs"); do
+    rm -rf "$cache" && mkdir -p "$cache"
+    build/imagelint --cache "$cache" check "$prime" >/dev/null 2>&1 || true
+    /usr/bin/time -o "$tmp" -f '%e %M' build/imagelint --cache "$cache" check "$image" >/dev/null 2>&1 || true
+    out=$(tail -n1 "$tmp")
+    times+=("${out% *}")
+    [ "${out#* }" -gt "$r" ] && r=${out#* }
+  done
+  rm -rf "$cache"
+  med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rss=$r
+  printf '  %-40s median %6.2f s of %s\n' "$name" "$med" "$(echo "${times[@]}")" >&2
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 img() { echo "oci:$root/$1/oci:latest"; }
@@ -56,8 +75,9 @@ mapfile -t zs < <(blobs zstd)
 mapfile -t pl < <(blobs plain)
 mapfile -t rb < <(blobs rebuild)
 stored=$(cat "${gz[@]}" | wc -c)
-files=$(build/imagelint ls "$(img gzip)" | wc -l)
-modules=$(build/imagelint ls "$(img gzip)" | grep -c '\.ko\.xz$' || true)
+il=(build/imagelint --no-cache)
+files=$("${il[@]}" ls "$(img gzip)" | wc -l)
+modules=$("${il[@]}" ls "$(img gzip)" | grep -c '\.ko\.xz$' || true)
 echo "bench image (gzip): ${#gz[@]} layers, $((stored / 1048576)) MiB stored, $files paths, $modules .ko.xz modules;" \
   "$(nproc) cores, $runs runs, IMAGELINT_THREADS=${IMAGELINT_THREADS:-default}" >&2
 
@@ -70,15 +90,28 @@ measure "bsdtar -tf, zstd image" "${bsdtar_all[@]}" "${zs[@]}"; base_zs=$med
 measure "bsdtar -tf, plain-module image" "${bsdtar_all[@]}" "${pl[@]}"; base_pl=$med
 measure "bsdtar -tf, both builds" "${bsdtar_all[@]}" "${gz[@]}" "${rb[@]}"; base_diff=$med
 
-measure "imagelint ls (gzip)" build/imagelint ls "$(img gzip)"; row "ls, gzip" "$med" "$base_gz" "≤ 0.7" "$rss"
-measure "imagelint ls (zstd)" build/imagelint ls "$(img zstd)"; row "ls, zstd" "$med" "$base_zs" "≤ 0.7" "$rss"
-measure "imagelint check (plain .ko)" build/imagelint check "$(img plain)"; row "check, modules not compressed" "$med" "$base_pl" "≤ 0.7" "$rss"
-measure "imagelint check (.ko.xz)" build/imagelint check "$(img gzip)"; row "check, 4,096 .ko.xz" "$med" "$base_gz" "≤ 1.0" "$rss"
-measure "imagelint check (.ko.xz, zstd layers)" build/imagelint check "$(img zstd)"; row "check, 4,096 .ko.xz, zstd layers" "$med" "$base_zs" "≤ 1.0" "$rss"
-measure "imagelint inspect (signatures: whole modules)" build/imagelint inspect "$(img gzip)"; row "inspect (reads every module whole)" "$med" "$base_gz" "—" "$rss"
-measure "imagelint diff gzip rebuild" build/imagelint diff "$(img gzip)" "$(img rebuild)"; row "diff of two builds" "$med" "$base_diff" "≤ 0.7" "$rss"
+measure "imagelint ls (gzip)" "${il[@]}" ls "$(img gzip)"; row "ls, gzip" "$med" "$base_gz" "≤ 0.7" "$rss"
+measure "imagelint ls (zstd)" "${il[@]}" ls "$(img zstd)"; row "ls, zstd" "$med" "$base_zs" "≤ 0.7" "$rss"
+measure "imagelint check (plain .ko)" "${il[@]}" check "$(img plain)"; row "check, modules not compressed" "$med" "$base_pl" "≤ 0.7" "$rss"
+measure "imagelint check (.ko.xz)" "${il[@]}" check "$(img gzip)"; row "check, 4,096 .ko.xz" "$med" "$base_gz" "≤ 1.0" "$rss"
+measure "imagelint check (.ko.xz, zstd layers)" "${il[@]}" check "$(img zstd)"; row "check, 4,096 .ko.xz, zstd layers" "$med" "$base_zs" "≤ 1.0" "$rss"
+measure "imagelint inspect (signatures: whole modules)" "${il[@]}" inspect "$(img gzip)"; row "inspect (reads every module whole)" "$med" "$base_gz" "—" "$rss"
+measure "imagelint diff gzip rebuild" "${il[@]}" diff "$(img gzip)" "$(img rebuild)"; row "diff of two builds" "$med" "$base_diff" "≤ 0.7" "$rss"
+
+# The layer cache: an instance image that shares all but its last layer with one checked before.
+cache_rows=()
+measure "imagelint check (shared), no cache" "${il[@]}" check "$(img shared)"; cold_shared=$med
+measure_warm "imagelint check (shared), cache from gzip" "$(img gzip)" "$(img shared)"
+cache_rows+=("| check of the image sharing all but its last layer, cache filled by a check of the gzip image | $med s | $cold_shared s (the same check, --no-cache) | **$(ratio "$med" "$cold_shared")×** | ≤ 0.1 | $(( rss / 1024 )) MB |")
+measure_warm "imagelint check (shared), cache from itself" "$(img shared)" "$(img shared)"
+cache_rows+=("| the same check again (every layer cached) | $med s | $cold_shared s | **$(ratio "$med" "$cold_shared")×** | — | $(( rss / 1024 )) MB |")
 
 echo
 echo "| run | imagelint | bsdtar -tf (same blobs, serial) | ratio | target | peak RSS |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+
+echo
+echo "| layer cache | warm | cold | ratio | target | peak RSS |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${cache_rows[@]}"

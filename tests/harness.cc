@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -243,6 +244,35 @@ std::string install_rpmdb(const std::string& dbdir, const std::vector<std::strin
 
 std::string make_rpmdb(const TempDir& d, const std::vector<RpmPkg>& pkgs) {
   return install_rpmdb(d / "rpmdb", build_rpms(d, pkgs));
+}
+
+namespace {
+
+// Every test gets a layer cache of its own: runs of the binary inherit XDG_CACHE_HOME, so a test
+// replays only what it cached itself (fixture images are deterministic, and a test that damages a
+// blob but keeps its digest must not be answered from another test's cache).
+class FreshCachePerTest : public ::testing::EmptyTestEventListener {
+  void OnTestStart(const ::testing::TestInfo&) override {
+    dir_ = std::make_unique<TempDir>();
+    ::setenv("XDG_CACHE_HOME", dir_->path().c_str(), 1);
+  }
+  void OnTestEnd(const ::testing::TestInfo&) override { dir_.reset(); }
+  std::unique_ptr<TempDir> dir_;
+};
+const bool kFreshCacheRegistered = [] {
+  ::testing::UnitTest::GetInstance()->listeners().Append(new FreshCachePerTest);
+  return true;
+}();
+
+}  // namespace
+
+std::string snapshot_outside_cache(const std::string& dir, const std::string& cache) {
+  std::string out;
+  for (const std::string& line : lines(snapshot(dir)))
+    if (!(line.starts_with(cache + "/") || line.starts_with(cache + " ") ||
+          (cache.starts_with(line.substr(0, line.find(' ')) + "/"))))
+      out += line + "\n";
+  return out;
 }
 
 }  // namespace testing_util

@@ -76,6 +76,8 @@ std::string source_dir();  // the repository root
 fixture::Recipe recipe(const std::string& name);  // fixtures/recipes/NAME.json
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data);
+// snapshot() of dir without the layer cache directory cache (below dir) and its parents.
+std::string snapshot_outside_cache(const std::string& dir, const std::string& cache);
 // Every file below dir with its type, mode, size, mtime and content hash (symlinks: target), to
 // prove that a run wrote nothing there and changed nothing.
 std::string snapshot(const std::string& dir);

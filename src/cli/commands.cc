@@ -6,6 +6,7 @@
 #include <ctime>
 #include <fstream>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -28,6 +29,7 @@
 #include "image/image.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "fs/layer_cache.h"
 #include "util/perf.h"
 #include "util/version.h"
 
@@ -285,6 +287,15 @@ int run_cli(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "No progress line on stderr (it is shown only when stderr is a terminal)");
   app.add_flag("--perf", perf_flag, "Print the time of each stage (open, read layers, modules, facts, rules, report), "
                                     "the CPU time and the peak RSS to stderr at the end");
+  std::string cache_dir;
+  bool no_cache = false;
+  auto* cache_opt = app.add_option(
+      "--cache", cache_dir,
+      "Layer cache directory (default: $XDG_CACHE_HOME/imagelint, else ~/.cache/imagelint). A layer read once "
+      "(by its digests, with the same tool version and the same rules) is not read again; its digests were "
+      "verified when it was cached");
+  app.add_flag("--no-cache", no_cache, "Neither read nor write the layer cache: every layer is read and verified")
+      ->excludes(cache_opt);
   app.fallthrough();  // --quiet may follow the command
   app.require_subcommand(1);
   std::function<int()> action;
@@ -413,12 +424,29 @@ int run_cli(int argc, char** argv) {
   }
   progress::configure(quiet);
   if (perf_flag) perf::enable();
+  if (no_cache) set_layer_cache_dir("");
+  else if (!cache_dir.empty()) set_layer_cache_dir(std::filesystem::absolute(cache_dir).lexically_normal().string());
+  else set_layer_cache_dir(default_layer_cache_dir());
+  defer_layer_cache_writes();  // written only when the command succeeds
   struct PrintPerf {
-    ~PrintPerf() { perf::print(); }
+    ~PrintPerf() {
+      if (perf::enabled() && !layer_cache_dir().empty()) {
+        LayerCacheTally t = layer_cache_tally();
+        std::fprintf(stderr, "layer cache: %d layer(s) replayed, %d written (%s)\n", t.hits, t.written,
+                     layer_cache_dir().c_str());
+      }
+      perf::print();
+    }
   } print_perf;
   try {
     int rc = action ? action() : 2;
     if (std::fflush(stdout) != 0 && errno != EPIPE) throw InputError("<stdout>", "write failed");
+    end_layer_cache_writes(rc != 2);
+    // A cache that could not be used costs only time: the run stands, and says so.
+    const std::vector<std::string> problems = layer_cache_tally().problems;
+    for (size_t i = 0; i < problems.size() && i < 3; ++i)
+      std::fprintf(stderr, "imagelint: warning: layer cache: %s\n", escape_bytes(problems[i], false).c_str());
+    if (problems.size() > 3) std::fprintf(stderr, "imagelint: warning: layer cache: %zu more like these\n", problems.size() - 3);
     return rc;
   } catch (const InputError& e) {
     progress::finish();
@@ -433,6 +461,7 @@ int run_cli(int argc, char** argv) {
     progress::finish();
     std::fprintf(stderr, "imagelint: internal error: %s\n", escape_bytes(e.what(), false).c_str());
   }
+  end_layer_cache_writes(false);
   return 2;
 }
 

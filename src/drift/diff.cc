@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "fs/build.h"
 #include "util/perf.h"
 #include "util/progress.h"
+#include "util/serial.h"
 #include "util/text.h"
 
 namespace imagelint::drift {
@@ -70,7 +72,37 @@ class SubstanceVisitor : public EntryVisitor {
   }
   std::map<std::string, Substance> digests;
   const int layer;  // the layer whose entry this was: a later layer may replace it
-  ContentHash content() const { return hash_.digest(); }  // of every byte seen, to match the final entry
+  ContentHash content() const { return saved_content_ ? *saved_content_ : hash_.digest(); }  // of every byte seen, to match the final entry
+  bool save(std::string& out) const override {
+    SerialOut w(out);
+    ContentHash h = content();
+    w.num(h.hi), w.num(h.lo);
+    w.num(static_cast<uint64_t>(digests.size()));
+    for (auto& [name, sub] : digests) {
+      w.str(name);
+      w.num(static_cast<uint8_t>(sub.ok));
+      w.str(sub.error);
+      w.num(sub.digest.hi), w.num(sub.digest.lo);
+    }
+    return true;
+  }
+  bool load(std::string_view in) override {
+    try {
+      SerialIn r(in);
+      ContentHash h;
+      h.hi = r.num<uint64_t>(), h.lo = r.num<uint64_t>();
+      saved_content_ = h;
+      for (uint64_t n = r.num<uint64_t>(); n > 0; --n) {
+        Substance& sub = digests[std::string(r.str())];
+        sub.ok = r.num<uint8_t>() != 0;
+        sub.error = r.str();
+        sub.digest.hi = r.num<uint64_t>(), sub.digest.lo = r.num<uint64_t>();
+      }
+      return r.done();
+    } catch (const SerialError&) {
+      return false;
+    }
+  }
 
  private:
   std::vector<std::string> names_;
@@ -78,6 +110,7 @@ class SubstanceVisitor : public EntryVisitor {
   std::string buf_;
   bool over_ = false;
   Xxh128 hash_;
+  std::optional<ContentHash> saved_content_;  // from the layer cache
 };
 
 int declare_early(CaptureSet& cap, const DriftRules& rules, uint64_t normalise_cap) {
@@ -85,7 +118,13 @@ int declare_early(CaptureSet& cap, const DriftRules& rules, uint64_t normalise_c
   for (const DriftRule& r : rules.rules)
     if (r.early) early.push_back(&r);
   if (early.empty()) return -1;
-  return cap.want_visits(".*", [early, normalise_cap](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
+  // The key: everything that decides which files a visitor takes and what it keeps.
+  std::string key = "substance/1 cap=" + std::to_string(normalise_cap);
+  for (const DriftRule* r : early) {
+    key.append(" ").append(r->normaliser).append(":");
+    for (const std::string& p : r->paths) key.append(std::to_string(p.size())).append("=").append(p);
+  }
+  return cap.want_visits(".*", key, [early, normalise_cap](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
     if (e.type != EntryType::File || e.size > normalise_cap) return nullptr;
     std::vector<std::string> names;
     for (const DriftRule* r : early)

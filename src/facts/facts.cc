@@ -249,16 +249,18 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   cap.want_pattern(kUnitDirs, kUnitBytes);
   // Modules are decoded on the pool while the layers stream; the pass waits for them at its end.
   TaskPool pool;
-  int modules = cap.want_visits(kModulePattern, [&](const std::string& path, const Entry&) {
-    return std::make_unique<ModinfoReader>(path, needs.module_signatures, &pool);
+  int modules = cap.want_visits(kModulePattern, std::string("modinfo/1 signature=") + (needs.module_signatures ? "1" : "0"),
+                                [&](const std::string& path, const Entry&) {
+                                  return std::make_unique<ModinfoReader>(path, needs.module_signatures, &pool);
+                                });
+  cap.set_settle([&pool] {
+    perf::Stage stage("modules (wait)");
+    pool.wait();
   });
 
   if (extra) extra(cap);
-  g.built = build_filesystem(img, &cap);
-  {
-    perf::Stage stage("modules (wait)");
-    pool.wait();
-  }
+  g.built = build_filesystem(img, &cap);  // settles: the modules are read
+  cap.set_settle(nullptr);
   perf::Stage stage("facts");
   Facts& f = g.facts;
   const FileSystem& fs = g.built.fs;

@@ -5,6 +5,7 @@
 
 #include "image/decompress.h"
 #include "util/error.h"
+#include "util/serial.h"
 #include "util/task_pool.h"
 
 namespace imagelint {
@@ -306,6 +307,34 @@ ModinfoReader::ModinfoReader(std::string path, bool signature, TaskPool* pool)
 ModinfoReader::~ModinfoReader() = default;
 
 const ModuleInfo& ModinfoReader::info() const { return job_->info; }
+
+bool ModinfoReader::save(std::string& out) const {
+  const ModuleInfo& i = job_->info;
+  SerialOut w(out);
+  for (const std::string* s : {&i.name, &i.vermagic, &i.version, &i.srcversion, &i.license, &i.error}) w.str(*s);
+  w.num(static_cast<uint64_t>(i.depends.size()));
+  for (const std::string& d : i.depends) w.str(d);
+  w.num(static_cast<uint8_t>(i.signed_)), w.num(static_cast<uint8_t>(i.signature_read)), w.num(i.decoded);
+  return true;
+}
+
+bool ModinfoReader::load(std::string_view in) {
+  ModuleInfo& i = job_->info;
+  try {
+    SerialIn r(in);
+    for (std::string* s : {&i.name, &i.vermagic, &i.version, &i.srcversion, &i.license, &i.error}) *s = r.str();
+    for (uint64_t n = r.num<uint64_t>(); n > 0; --n) i.depends.emplace_back(r.str());
+    i.signed_ = r.num<uint8_t>() != 0;
+    i.signature_read = r.num<uint8_t>() != 0;
+    i.decoded = r.num<uint64_t>();
+    if (!r.done()) return false;
+  } catch (const SerialError&) {
+    return false;
+  }
+  job_->scan.reset();
+  deferred_ = false;
+  return true;
+}
 
 void ModinfoReader::data(const char* p, size_t n) {
   Job& j = *job_;

@@ -42,6 +42,8 @@ class ModinfoReader : public EntryVisitor {
   void data(const char* p, size_t n) override;
   void end() override;
   const ModuleInfo& info() const;
+  bool save(std::string& out) const override;  // info(): call once the pool is done
+  bool load(std::string_view in) override;
 
   struct Job;
 

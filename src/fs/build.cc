@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "fs/layer_cache.h"
 #include "fs/layer_pipeline.h"
 #include "util/path.h"
 #include "util/error.h"
@@ -205,6 +206,7 @@ int read_late(const Image& img, const Needs& late, const FileSystem& fs, Capture
 BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
   BuildResult out;
   Needs late;
+  std::unique_ptr<LayerCache> cache;
   if (!img.rootfs.empty()) walk_rootfs(img.rootfs, out.fs, captures);
   if (img.rootfs.empty()) {
     if (img.layers.size() > 65535) throw InputError(img.ref.path, "more than 65535 layers");
@@ -212,7 +214,8 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
     for (const LayerInfo& layer : img.layers) stored += layer.size;
     progress::expect(stored, img.layers.size());
     perf::Stage stage("read layers");
-    LayerPipeline pipeline(img.layers, captures);
+    if (!layer_cache_dir().empty()) cache = std::make_unique<LayerCache>(layer_cache_dir());
+    LayerPipeline pipeline(img.layers, captures, cache.get());
     for (const LayerInfo& layer : img.layers) {
       LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
       LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) { apply(x); });
@@ -223,21 +226,32 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
       progress::layer_done();
     }
   }
-  if (!captures) return out;
-  perf::Stage stage("read again (links)");
-  out.rereads = read_late(img, late, out.fs, *captures);
-  // Captures that resolved through a link to content the pass did not keep: read again only the
-  // layers that hold those bytes, each once.
-  out.rereads += reread(img, captures->finish(out.fs), out.fs,
-                       [&](const std::string& p) { return captures->cap_for(p); },
-                       [&](const std::string& path, std::string&& bytes, uint64_t size) {
-                         Captured c;
-                         c.size = size;
-                         c.layer = out.fs.find(path)->layer;
-                         c.truncated = size > bytes.size();
-                         c.data = std::move(bytes);
-                         captures->store(path, std::move(c));
-                       });
+  // The layer cache is written once the image was read whole and the visitors' work is done.
+  auto commit = [&] {
+    if (cache) cache->commit();
+  };
+  if (!captures) {
+    commit();
+    return out;
+  }
+  {
+    perf::Stage stage("read again (links)");
+    out.rereads = read_late(img, late, out.fs, *captures);
+    // Captures that resolved through a link to content the pass did not keep: read again only the
+    // layers that hold those bytes, each once.
+    out.rereads += reread(img, captures->finish(out.fs), out.fs,
+                         [&](const std::string& p) { return captures->cap_for(p); },
+                         [&](const std::string& path, std::string&& bytes, uint64_t size) {
+                           Captured c;
+                           c.size = size;
+                           c.layer = out.fs.find(path)->layer;
+                           c.truncated = size > bytes.size();
+                           c.data = std::move(bytes);
+                           captures->store(path, std::move(c));
+                         });
+  }
+  captures->settle();
+  commit();
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "util/error.h"
+#include "util/serial.h"
 
 namespace imagelint {
 
@@ -27,9 +28,24 @@ static std::unique_ptr<re2::RE2> compile(const std::string& pattern) {
 
 void CaptureSet::want_pattern(const std::string& pattern, uint64_t cap) { patterns_.emplace_back(compile(pattern), cap); }
 
-int CaptureSet::want_visits(const std::string& pattern, VisitorFactory factory) {
-  visits_.push_back(VisitSpec{compile(pattern), std::move(factory), {}});
+int CaptureSet::want_visits(const std::string& pattern, const std::string& key, VisitorFactory factory) {
+  visits_.push_back(VisitSpec{compile(pattern), key, std::move(factory), {}});
   return static_cast<int>(visits_.size() - 1);
+}
+
+std::string CaptureSet::fingerprint() const {
+  // Lengths before strings, so that no two different declarations print the same.
+  std::string out;
+  auto add = [&](std::string_view s) { out.append(std::to_string(s.size())).append(":").append(s).append(";"); };
+  for (auto& [path, cap] : exact_) add(path), add(std::to_string(cap));
+  out += "|";
+  for (auto& [re, cap] : patterns_) add(re->pattern()), add(std::to_string(cap));
+  out += "|";
+  for (auto& v : visits_) {
+    if (v.key.empty()) return "";
+    add(v.re->pattern()), add(v.key);
+  }
+  return out;
 }
 
 uint64_t CaptureSet::cap_for(const std::string& path) const {
@@ -74,13 +90,14 @@ std::unique_ptr<CaptureSet::Active> CaptureSet::open(const std::string& path, co
   std::unique_ptr<Active> a;
   if (wants_content(path)) {
     uint64_t cap = cap_for(path), need = std::min(cap, e.size);
+    a = std::make_unique<Active>();
     std::lock_guard lock(mu_);
     if (used_ + need > budget_) {
       if (notes_.size() < 100) notes_.push_back(path + ": not captured, the capture memory budget is spent");
       cap = 0;
+      a->budget_cut = need > 0;
     }
     used_ += std::min(cap, e.size);
-    a = std::make_unique<Active>();
     a->capture = true;
     a->cap = cap;
     a->buf.size = e.size;
@@ -88,9 +105,37 @@ std::unique_ptr<CaptureSet::Active> CaptureSet::open(const std::string& path, co
   }
   for (size_t i = 0; i < visits_.size(); ++i) {
     if (!RE2::FullMatch(path, *visits_[i].re)) continue;
-    auto v = visits_[i].factory(path, e);
+    VisitorPtr v = visits_[i].factory(path, e);
     if (!v) continue;
     if (!a) a = std::make_unique<Active>();
+    a->visitors.emplace_back(i, std::move(v));
+  }
+  return a;
+}
+
+std::unique_ptr<CaptureSet::Active> CaptureSet::restore(const std::string& path, const Entry& e, std::string* content,
+                                                        const std::vector<std::pair<size_t, std::string_view>>& saved) {
+  // The cache key holds this set's fingerprint: the decisions open() made for this entry are
+  // the kept ones, and need not be made again (no pattern is matched here).
+  if (!content && saved.empty()) return nullptr;
+  auto a = std::make_unique<Active>();
+  a->ended = true;
+  if (content) {
+    a->capture = true;
+    a->buf.size = e.size;
+    a->buf.layer = e.layer;
+    std::lock_guard lock(mu_);
+    if (used_ + content->size() > budget_) {
+      if (notes_.size() < 100) notes_.push_back(path + ": not captured, the capture memory budget is spent");
+    } else {
+      used_ += content->size();
+      a->buf.data = std::move(*content);
+    }
+    a->cap = a->buf.data.size();
+  }
+  for (auto& [i, bytes] : saved) {
+    VisitorPtr v = i < visits_.size() ? VisitorPtr(visits_[i].factory(path, e)) : nullptr;
+    if (!v || !v->load(bytes)) throw SerialError("the kept result of visitor " + std::to_string(i) + " for '" + path + "' does not load");
     a->visitors.emplace_back(i, std::move(v));
   }
   return a;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fs/filesystem.h"
@@ -34,8 +35,25 @@ class EntryVisitor {
   virtual ~EntryVisitor() = default;
   virtual void data(const char* p, size_t n) = 0;
   virtual void end() {}
+  // The layer cache (fs/layer_cache.h) keeps what a visitor extracted, so that a cached layer's
+  // entries need not stream again. save() is called once the visitor's work is done (after the
+  // capture set's settle()); it returns false when the result cannot be kept (the layer is then
+  // not cached). load() gives a visitor fresh from its factory the result save() wrote, as if it
+  // had seen the bytes and ended; false: the bytes are not this visitor's.
+  virtual bool save(std::string& out) const {
+    (void)out;
+    return false;
+  }
+  virtual bool load(std::string_view in) {
+    (void)in;
+    return false;
+  }
+  // True when the visitor found nothing and its absence means the same to whoever reads the
+  // results: the layer cache then keeps nothing for it (a scan of every file for a rare thing).
+  virtual bool inert() const { return false; }
 };
 using VisitorFactory = std::function<std::unique_ptr<EntryVisitor>(const std::string& path, const Entry& e)>;
+using VisitorPtr = std::shared_ptr<EntryVisitor>;  // shared with the layer cache until it is written
 
 class CaptureSet {
  public:
@@ -47,7 +65,19 @@ class CaptureSet {
   // --- declarations (before the pass) ---
   void want_path(const std::string& path, uint64_t cap);
   void want_pattern(const std::string& re2, uint64_t cap);  // throws UsageError on a bad pattern
-  int want_visits(const std::string& re2, VisitorFactory factory);
+  // key names the visitor and every parameter that changes what it keeps (e.g. "modinfo/1 sig=0"):
+  // it is part of the layer cache's key. An empty key keeps this capture set out of the cache.
+  int want_visits(const std::string& re2, const std::string& key, VisitorFactory factory);
+  // What a visitor's work still running elsewhere (a pool) needs to finish: the builder calls
+  // settle() after the pass and before it writes the layer cache.
+  void set_settle(std::function<void()> fn) { settle_ = std::move(fn); }
+  void settle() const {
+    if (settle_) settle_();
+  }
+  // Every declaration (paths, patterns and caps, visitor keys) in one string: two capture sets
+  // with the same fingerprint open the same sinks for the same entry. Empty when a visitor has no
+  // key.
+  std::string fingerprint() const;
 
   // --- results (after the pass) ---
   // For want_path: by the requested path. For patterns: by the final path. nullptr if absent
@@ -55,7 +85,7 @@ class CaptureSet {
   const Captured* get(const std::string& path) const;
   // Every captured final path matching a want_pattern, sorted.
   const std::map<std::string, Captured>& all() const { return captured_; }
-  const std::map<std::string, std::unique_ptr<EntryVisitor>>& visits(int id) const { return visits_.at(static_cast<size_t>(id)).done; }
+  const std::map<std::string, VisitorPtr>& visits(int id) const { return visits_.at(static_cast<size_t>(id)).done; }
   // Why a want_path gave nothing (e.g. "symlink loop at a/b"); empty if captured or just absent.
   std::string problem(const std::string& path) const;
   // Captures stop once they hold this many bytes in all (hostile images: many files at their
@@ -69,11 +99,17 @@ class CaptureSet {
     bool capture = false;
     uint64_t cap = 0;
     Captured buf;
-    std::vector<std::pair<size_t, std::unique_ptr<EntryVisitor>>> visitors;
-    bool ended = false;  // end() already called on the visitors
+    std::vector<std::pair<size_t, VisitorPtr>> visitors;
+    bool ended = false;      // end() already called on the visitors
+    bool budget_cut = false; // the budget was spent: less was kept than the capture wanted
   };
   // Sinks for an entry being streamed; null when nothing wants it.
   std::unique_ptr<Active> open(const std::string& path, const Entry& e);
+  // The sinks open() gave an entry of a cached layer (the cache key holds this set's fingerprint),
+  // filled with what the layer cache kept: content (moved from; nullptr when none was kept) and
+  // each visitor's saved result, by visitor index. Throws SerialError when a result does not load.
+  std::unique_ptr<Active> restore(const std::string& path, const Entry& e, std::string* content,
+                                  const std::vector<std::pair<size_t, std::string_view>>& saved);
   static void write(Active& a, const char* p, size_t n);
   // Ends the visitors as soon as the entry's bytes are through (on the thread that read them), so
   // that what they keep shrinks to their result before the entry waits for the merge.
@@ -92,17 +128,19 @@ class CaptureSet {
  private:
   struct VisitSpec {
     std::unique_ptr<re2::RE2> re;
+    std::string key;
     VisitorFactory factory;
-    std::map<std::string, std::unique_ptr<EntryVisitor>> done;
+    std::map<std::string, VisitorPtr> done;
   };
   std::map<std::string, uint64_t> exact_;                 // requested path -> cap
   std::map<std::string, uint64_t> exact_final_;           // resolved final path -> cap (after finish)
-  std::vector<std::pair<std::unique_ptr<re2::RE2>, uint64_t>> patterns_;
+  std::vector<std::pair<std::unique_ptr<re2::RE2>, uint64_t>> patterns_;  // in declaration order
   std::vector<VisitSpec> visits_;
   std::map<std::string, Captured> captured_;              // final path -> content
   std::map<std::string, std::string> alias_;              // requested -> final
   std::map<std::string, std::string> problems_;
   std::mutex mu_;  // open() runs on the threads that read layers: guards used_ and notes_
+  std::function<void()> settle_;
   uint64_t budget_ = 2ull << 30;
   uint64_t used_ = 0;
   std::vector<std::string> notes_;

@@ -83,7 +83,7 @@ TEST(Capture, PatternsAndVisitorsSeeOnlySurvivors) {
   Fixture f;
   CaptureSet c;
   c.want_pattern("m/.*\\.ko", 10);
-  int id = c.want_visits(".*\\.ko", [](const std::string&, const Entry&) { return std::make_unique<CountingVisitor>(); });
+  int id = c.want_visits(".*\\.ko", "", [](const std::string&, const Entry&) { return std::make_unique<CountingVisitor>(); });
   build_filesystem(f.img, &c);
   std::vector<std::string> got;
   for (auto& [p, cap] : c.all()) got.push_back(p);
@@ -116,7 +116,7 @@ TEST(Capture, EntriesWrittenThroughASymlinkedParentReachVisitorsAtTheirFinalPath
     setenv("IMAGELINT_THREADS", threads, 1);
     CaptureSet c;
     c.want_pattern("usr/lib/modules/conf", 100);
-    int id = c.want_visits("usr/lib/modules/.*\\.ko", [](const std::string&, const Entry&) { return std::make_unique<CountingVisitor>(); });
+    int id = c.want_visits("usr/lib/modules/.*\\.ko", "", [](const std::string&, const Entry&) { return std::make_unique<CountingVisitor>(); });
     BuildResult b = build_filesystem(img, &c);
     ASSERT_NE(c.get("usr/lib/modules/conf"), nullptr);
     EXPECT_EQ(c.get("usr/lib/modules/conf")->data, "c=1");

@@ -5,9 +5,12 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "fs/layer_cache.h"
 #include "util/path.h"
+#include "util/serial.h"
 #include "util/task_pool.h"
 
 namespace imagelint {
@@ -33,11 +36,12 @@ struct Channel {
 struct LayerPipeline::Impl {
   const std::vector<LayerInfo>& layers;
   CaptureSet* captures;
+  LayerCache* cache;
   std::vector<std::unique_ptr<Channel>> channels;
   std::vector<std::thread> workers;
   std::atomic<bool> cancelled{false};
 
-  Impl(const std::vector<LayerInfo>& l, CaptureSet* c) : layers(l), captures(c) {
+  Impl(const std::vector<LayerInfo>& l, CaptureSet* c, LayerCache* lc) : layers(l), captures(c), cache(lc) {
     for (size_t i = 0; i < layers.size(); ++i) channels.push_back(std::make_unique<Channel>());
   }
 
@@ -52,26 +56,63 @@ struct LayerPipeline::Impl {
     ch.cv.notify_all();
   }
 
+  // The entry sinks are opened for: a regular file, by the name the tar gives it.
+  bool sinks_for(const IndexedEntry& x) const {
+    return captures && x.norm_ok && x.h.type == EntryType::File && !x.h.is_hardlink &&
+           !base_name(x.norm).starts_with(".wh.");
+  }
+  static Entry sink_entry(const TarHeader& h, int layer) {
+    Entry e;
+    e.type = EntryType::File;
+    e.mode = h.mode;
+    e.size = h.size;
+    e.layer = layer;
+    return e;
+  }
+
+  // A cached layer: its entries as they were read, the sinks restored from what they kept.
+  std::optional<LayerStats> replay(const std::string& key, const LayerInfo& layer, Channel& ch,
+                                   std::vector<IndexedEntry>& batch) {
+    return cache->replay(key, [&](CachedEntry& c) {
+      if (cancelled) throw Cancelled{};
+      IndexedEntry x;
+      x.h = std::move(c.h);
+      x.norm_ok = normalize_path(x.h.name, x.norm);
+      x.hash = c.hash;
+      if (sinks_for(x))
+        x.sinks = captures->restore(x.norm, sink_entry(x.h, layer.index), c.has_content ? &c.content : nullptr, c.visitors);
+      else if (c.has_content || !c.visitors.empty())
+        throw SerialError("'" + x.h.name + "' has content or results kept that nothing wants");
+      batch.push_back(std::move(x));
+      if (batch.size() >= kBatch) push(ch, batch);
+    });
+  }
+
   void read_one(size_t i) {
     Channel& ch = *channels[i];
     const LayerInfo& layer = layers[i];
     std::vector<IndexedEntry> batch;
     batch.reserve(kBatch);
     try {
+      const std::string key = cache ? LayerCache::key(layer, captures) : "";
+      std::optional<LayerStats> cached;
+      if (!key.empty()) cached = replay(key, layer, ch, batch);
+      if (cached) {
+        if (!batch.empty()) push(ch, batch);
+        std::lock_guard lock(ch.mu);
+        ch.stats = std::move(*cached);
+        ch.done = true;
+        ch.cv.notify_all();
+        return;
+      }
+      std::unique_ptr<LayerCache::Recording> rec = key.empty() ? nullptr : cache->record(key);
       LayerStats st = read_layer(layer, [&](const TarHeader& h, EntryData& data) {
         IndexedEntry x;
         x.h = h;
         x.norm_ok = normalize_path(h.name, x.norm);
         if (x.norm_ok && h.type == EntryType::File && !h.is_hardlink) {
           std::unique_ptr<CaptureSet::Active> sinks;
-          if (captures && !base_name(x.norm).starts_with(".wh.")) {
-            Entry e;
-            e.type = EntryType::File;
-            e.mode = h.mode;
-            e.size = h.size;
-            e.layer = layer.index;
-            sinks = captures->open(x.norm, e);
-          }
+          if (sinks_for(x)) sinks = captures->open(x.norm, sink_entry(h, layer.index));
           Xxh128 hasher;
           data.each([&](const char* p, size_t n) {
             if (cancelled) throw Cancelled{};  // the merge gave up: do not finish a 10 GiB file
@@ -82,10 +123,12 @@ struct LayerPipeline::Impl {
           if (sinks) CaptureSet::end_visitors(*sinks);
           x.sinks = std::move(sinks);
         }
+        if (rec) rec->add(x);
         batch.push_back(std::move(x));
         if (batch.size() >= kBatch) push(ch, batch);
       });
       if (!batch.empty()) push(ch, batch);
+      if (rec) cache->finished(std::move(rec), st);
       std::lock_guard lock(ch.mu);
       ch.stats = std::move(st);
       ch.done = true;
@@ -100,8 +143,9 @@ struct LayerPipeline::Impl {
   }
 };
 
-LayerPipeline::LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* captures, unsigned threads)
-    : impl_(std::make_unique<Impl>(layers, captures)) {
+LayerPipeline::LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* captures, LayerCache* cache,
+                             unsigned threads)
+    : impl_(std::make_unique<Impl>(layers, captures, cache)) {
   if (threads == 0) threads = TaskPool::default_threads();
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(layers.size())));
   // Worker k reads layers k, k+threads, k+2·threads… in turn: the merge, which takes layers in

@@ -16,6 +16,8 @@
 
 namespace imagelint {
 
+class LayerCache;
+
 struct IndexedEntry {
   TarHeader h;
   std::string norm;      // normalised name; empty with norm_ok for the root itself
@@ -28,8 +30,11 @@ struct IndexedEntry {
 
 class LayerPipeline {
  public:
-  // captures may be null. threads: workers reading layers at once (0: TaskPool::default_threads()).
-  LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* captures, unsigned threads = 0);
+  // captures and cache may be null. A layer the cache holds is replayed from it instead of read;
+  // a layer read whole is recorded into it (written at cache->commit()). threads: workers reading
+  // layers at once (0: TaskPool::default_threads()).
+  LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* captures, LayerCache* cache = nullptr,
+                unsigned threads = 0);
   ~LayerPipeline();  // stops the workers (a merge that threw leaves them blocked otherwise)
   LayerPipeline(const LayerPipeline&) = delete;
   LayerPipeline& operator=(const LayerPipeline&) = delete;

@@ -130,7 +130,7 @@ class PrivateKeys : public RuleKind {
     std::shared_ptr<RE2> re = markers(rule);
     auto allow = std::make_shared<std::vector<std::unique_ptr<RE2>>>(param_patterns(rule, "allow"));
     uint64_t window = window_bytes(rule);
-    int id = captures.want_visits(".*", [re, allow, window](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
+    int id = captures.want_visits(".*", "pem-keys/1 " + rule.params.dump(), [re, allow, window](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
       // Cheap skips: too small to hold a BEGIN line, or allowlisted.
       if (e.size < kBeginLen + 16 || matches_any(*allow, path)) return nullptr;
       return std::make_unique<PemKeySniffer>(re.get(), window);

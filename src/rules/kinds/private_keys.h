@@ -19,6 +19,17 @@ class PemKeySniffer : public EntryVisitor {
   void data(const char* p, size_t n) override;
   void end() override;
   bool found() const { return found_; }
+  bool save(std::string& out) const override {
+    out.assign(1, found_ ? '1' : '0');  // not assign(const char*): GCC 12 -O3 -Wrestrict
+    return true;
+  }
+  bool inert() const override { return !found_; }  // the rule reports only the visitors that found a key
+  bool load(std::string_view in) override {
+    if (in != "0" && in != "1") return false;
+    found_ = in == "1";
+    state_ = State::Done;
+    return true;
+  }
 
  private:
   void evaluate();

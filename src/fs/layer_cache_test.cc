@@ -1,0 +1,253 @@
+#include "fs/layer_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "fs/build.h"
+#include "fs/capture.h"
+#include "harness.h"
+#include "image/image.h"
+#include "util/error.h"
+
+namespace imagelint {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_util::TempDir;
+
+// Keeps the number of bytes it saw: enough to tell a replayed result from a fresh one.
+class SizeVisitor : public EntryVisitor {
+ public:
+  void data(const char*, size_t n) override { bytes += n; }
+  bool save(std::string& out) const override {
+    out = std::to_string(bytes);
+    return true;
+  }
+  bool load(std::string_view in) override {
+    bytes = std::stoull(std::string(in));
+    return true;
+  }
+  uint64_t bytes = 0;
+};
+
+fixture::Recipe recipe() {
+  fixture::Recipe r;
+  fixture::RecipeLayer l0, l1, l2, l3;
+  l0.entries = {fixture::dir("usr"), fixture::dir("usr/lib"), fixture::file("usr/lib/os-release", "ID=test\n"),
+                fixture::file("m/a.ko", std::string(70000, 'a')), fixture::file("m/b.ko", "bb"),
+                fixture::file("gone", "x"), fixture::file("usr/bin/gcc", "gcc-bytes"), fixture::file("o/hidden", "h")};
+  l0.entries[2].xattrs = {{"user.note", "kept"}};
+  l1.entries = {fixture::symlink("lib", "usr/lib"), fixture::whiteout("gone"), fixture::file("m/b.ko", "bbb"),
+                fixture::hardlink("usr/bin/cc", "usr/bin/gcc")};
+  l1.compression = "zstd";
+  l2.entries = {fixture::file("lib/late.conf", "through the symlinked parent\n"), fixture::file("m/c.ko", "c")};
+  l2.compression = "none";
+  fixture::RecipeEntry opaque;
+  opaque.type = "opaque";
+  opaque.path = "o";
+  l3.entries = {fixture::symlink("etc/os-release", "../usr/lib/os-release"), opaque, fixture::file("o/new", "n"),
+                fixture::file("m/d.ko", "d")};
+  r.layers = {l0, l1, l2, l3};
+  return r;
+}
+
+struct Outcome {
+  std::string listing;  // every entry, every attribute the builder sets
+  std::string captured;
+  std::string visited;
+  std::string stats;
+  LayerCacheTally tally;  // this build's share
+};
+
+Outcome build(const Image& img, const std::string& cache, const std::string& visitor_key = "size/1",
+              uint64_t budget = 1ull << 30) {
+  set_layer_cache_dir(cache);
+  CaptureSet c;
+  c.set_budget(budget);
+  c.want_path("etc/os-release", 1000);
+  c.want_pattern("usr/lib/.*\\.conf", 1000);
+  c.want_pattern("m/a\\.ko", 100);  // cut at the cap
+  int id = c.want_visits("m/.*\\.ko", visitor_key,
+                         [](const std::string&, const Entry&) { return std::make_unique<SizeVisitor>(); });
+  LayerCacheTally before = layer_cache_tally();
+  BuildResult b = build_filesystem(img, &c);
+  LayerCacheTally after = layer_cache_tally();
+  set_layer_cache_dir("");
+  Outcome o;
+  for (auto& [path, e] : b.fs.entries()) {
+    o.listing += fmt::format("{} {} {:o} {}:{} {} {} {} {} {} {}", path, type_char(e.type), e.mode, e.uid, e.gid, e.size,
+                             e.hash.hex(), e.layer, e.data_layer, e.link, e.hardlink());
+    for (auto& [k, v] : e.xattrs()) o.listing += " " + k + "=" + v;
+    o.listing += "\n";
+  }
+  for (auto& [path, r] : b.fs.removed()) o.listing += fmt::format("removed {} in {}\n", path, r.deleted_in);
+  for (auto& [path, cap] : c.all()) o.captured += fmt::format("{} {} {} {}\n", path, cap.data, cap.size, cap.truncated);
+  if (const Captured* p = c.get("etc/os-release")) o.captured += "os-release " + p->data;
+  for (auto& [path, v] : c.visits(id)) o.visited += fmt::format("{} {}\n", path, static_cast<const SizeVisitor&>(*v).bytes);
+  for (auto& s : b.layers)
+    o.stats += fmt::format("{} {} {} {} {} {}\n", compression_name(s.compression), s.compressed_bytes,
+                           s.uncompressed_bytes, s.entries, s.blob_digest, s.diff_id);
+  o.tally.hits = after.hits - before.hits;
+  o.tally.written = after.written - before.written;
+  o.tally.problems.assign(after.problems.begin() + static_cast<long>(before.problems.size()), after.problems.end());
+  return o;
+}
+
+void expect_same(const Outcome& a, const Outcome& b) {
+  EXPECT_EQ(a.listing, b.listing);
+  EXPECT_EQ(a.captured, b.captured);
+  EXPECT_EQ(a.visited, b.visited);
+  EXPECT_EQ(a.stats, b.stats);
+}
+
+std::vector<std::string> entries_in(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Fixture {
+  TempDir dir;
+  Image img;
+  std::string cache;
+  Fixture() : cache(dir / "cache/imagelint") {
+    fixture::write_oci({recipe()}, dir / "oci");
+    img = open_image(parse_reference(dir / "oci"), {});
+  }
+};
+
+TEST(LayerCache, SecondBuildReplaysEveryLayerWithTheSameResult) {
+  Fixture f;
+  Outcome none = build(f.img, "");
+  EXPECT_EQ(none.tally.written, 0);
+  Outcome cold = build(f.img, f.cache);
+  EXPECT_EQ(cold.tally.hits, 0);
+  EXPECT_EQ(cold.tally.written, 4);
+  EXPECT_EQ(entries_in(f.cache).size(), 4u);  // no temporary file left
+  Outcome warm = build(f.img, f.cache);
+  EXPECT_EQ(warm.tally.hits, 4);
+  EXPECT_EQ(warm.tally.written, 0);
+  expect_same(none, cold);
+  expect_same(none, warm);
+  // What the checks prove something about is there at all.
+  EXPECT_NE(warm.captured.find("usr/lib/late.conf through the symlinked parent"), std::string::npos) << warm.captured;
+  EXPECT_NE(warm.captured.find("m/a.ko " + std::string(100, 'a') + " 70000 true"), std::string::npos);
+  EXPECT_NE(warm.captured.find("os-release ID=test"), std::string::npos);
+  EXPECT_NE(warm.visited.find("m/a.ko 70000"), std::string::npos) << warm.visited;
+  EXPECT_NE(warm.listing.find("user.note=kept"), std::string::npos);
+  EXPECT_NE(warm.listing.find("removed gone in 1"), std::string::npos);
+  EXPECT_NE(warm.listing.find("removed o/hidden in 3"), std::string::npos) << warm.listing;
+  EXPECT_NE(warm.listing.find("usr/bin/cc - 644 0:0 9"), std::string::npos) << warm.listing;
+}
+
+TEST(LayerCache, ADamagedOrCutEntryIsReadAgainAndRewritten) {
+  Fixture f;
+  Outcome cold = build(f.img, f.cache);
+  std::vector<std::string> names = entries_in(f.cache);
+  ASSERT_EQ(names.size(), 4u);
+  {  // one byte flipped in the middle of one entry, another cut short, a third emptied
+    std::fstream io(f.cache + "/" + names[0], std::ios::in | std::ios::out | std::ios::binary);
+    io.seekg(static_cast<std::streamoff>(fs::file_size(f.cache + "/" + names[0]) / 2));
+    char c = static_cast<char>(io.get());
+    io.seekp(static_cast<std::streamoff>(fs::file_size(f.cache + "/" + names[0]) / 2));
+    io.put(static_cast<char>(c ^ 0x20));
+  }
+  fs::resize_file(f.cache + "/" + names[1], fs::file_size(f.cache + "/" + names[1]) - 5);
+  fs::resize_file(f.cache + "/" + names[2], 0);
+  Outcome again = build(f.img, f.cache);
+  EXPECT_EQ(again.tally.hits, 1);
+  EXPECT_EQ(again.tally.written, 3);
+  expect_same(cold, again);
+  ASSERT_FALSE(again.tally.problems.empty());
+  EXPECT_NE(again.tally.problems[0].find("damaged or cut short"), std::string::npos) << again.tally.problems[0];
+  Outcome mended = build(f.img, f.cache);
+  EXPECT_EQ(mended.tally.hits, 4);
+  expect_same(cold, mended);
+}
+
+TEST(LayerCache, TheKeyFollowsTheCaptureSetAndAVisitorWithoutAKeyKeepsItOut) {
+  Fixture f;
+  build(f.img, f.cache);
+  Outcome other = build(f.img, f.cache, "size/2");  // a visitor that keeps something else
+  EXPECT_EQ(other.tally.hits, 0);
+  EXPECT_EQ(other.tally.written, 4);
+  EXPECT_EQ(entries_in(f.cache).size(), 8u);
+  Outcome keyless = build(f.img, f.cache, "");
+  EXPECT_EQ(keyless.tally.hits, 0);
+  EXPECT_EQ(keyless.tally.written, 0);
+  expect_same(other, keyless);
+  set_layer_cache_dir(f.cache);  // no captures at all (ls) is a key of its own
+  LayerCacheTally before = layer_cache_tally();
+  BuildResult plain = build_filesystem(f.img, nullptr);
+  BuildResult replayed = build_filesystem(f.img, nullptr);
+  set_layer_cache_dir("");
+  EXPECT_EQ(layer_cache_tally().written - before.written, 4);
+  EXPECT_EQ(layer_cache_tally().hits - before.hits, 4);
+  EXPECT_EQ(plain.fs.size(), replayed.fs.size());
+}
+
+TEST(LayerCache, AnImageThatFailsWritesNothing) {
+  Fixture f;
+  // The last layer's blob damaged in place: the first three read fine, the image does not.
+  const BlobRef& blob = f.img.layers[3].blob;
+  std::string bytes = testing_util::read_file(blob.path);
+  bytes[bytes.size() - 9] ^= 0x01;  // the gzip trailer's CRC
+  testing_util::write_file(blob.path, bytes);
+  set_layer_cache_dir(f.cache);
+  CaptureSet c;
+  EXPECT_THROW(build_filesystem(f.img, &c), InputError);
+  set_layer_cache_dir("");
+  EXPECT_FALSE(fs::exists(f.dir / "cache")) << "the directories it made are gone again";
+}
+
+TEST(LayerCache, ALayerCutByTheCaptureBudgetIsNotKept) {
+  Fixture f;
+  Outcome cut = build(f.img, f.cache, "size/1", 50);  // m/a.ko's 100 bytes do not fit
+  EXPECT_EQ(cut.tally.written, 3);
+  Outcome whole = build(f.img, f.cache);
+  EXPECT_EQ(whole.tally.hits, 3);
+  EXPECT_EQ(whole.tally.written, 1);
+  EXPECT_NE(whole.captured.find(std::string(100, 'a')), std::string::npos);
+}
+
+TEST(LayerCache, BuildsAtOnceShareTheCacheAndLeaveWholeEntries) {
+  Fixture f;
+  Outcome ref = build(f.img, "");
+  std::vector<Outcome> got(4);
+  std::vector<std::thread> ts;
+  set_layer_cache_dir(f.cache);
+  for (auto& o : got)
+    ts.emplace_back([&f, &o] {
+      CaptureSet c;
+      c.want_path("etc/os-release", 1000);
+      BuildResult b = build_filesystem(f.img, &c);
+      o.listing = std::to_string(b.fs.size()) + (c.get("etc/os-release") ? c.get("etc/os-release")->data : "");
+    });
+  for (auto& t : ts) t.join();
+  set_layer_cache_dir("");
+  for (auto& o : got) EXPECT_EQ(o.listing, got[0].listing);
+  EXPECT_NE(got[0].listing.find("ID=test"), std::string::npos);
+  for (const std::string& n : entries_in(f.cache)) EXPECT_FALSE(n.starts_with(".tmp")) << n;
+  EXPECT_EQ(entries_in(f.cache).size(), 4u);
+}
+
+TEST(LayerCache, ACacheThatCannotBeWrittenCostsOnlyTime) {
+  Fixture f;
+  testing_util::write_file(f.dir / "file", "not a directory");
+  Outcome ref = build(f.img, "");
+  Outcome o = build(f.img, f.dir / "file/cache");
+  expect_same(ref, o);
+  EXPECT_EQ(o.tally.written, 0);
+  ASSERT_FALSE(o.tally.problems.empty());
+  EXPECT_NE(o.tally.problems[0].find("cannot create"), std::string::npos) << o.tally.problems[0];
+}
+
+}  // namespace
+}  // namespace imagelint
