@@ -194,3 +194,24 @@ TEST(DockerArchive, RepeatedLayerIsASymlinkInTheArchive) {
 }
 
 }  // namespace
+
+namespace {
+
+// libarchive's pax writer (bsdtar, and the fixture writer) stores an xattr twice, as
+// LIBARCHIVE.xattr.NAME and SCHILY.xattr.NAME: it is one attribute, listed once.
+TEST(Xattrs, AnAttributeStoredTwiceByLibarchiveIsListedOnce) {
+  TempDir d;
+  fixture::Recipe r;
+  fixture::RecipeLayer l;
+  l.entries = {fixture::file("usr/bin/ping", "p")};
+  l.entries[0].xattrs = {{"security.capability", "cap"}, {"user.a", "1"}};
+  r.layers = {l};
+  fixture::write_oci({r}, d / "oci");
+  Result ls = imagelint({"ls", "--long", "--xattrs", "oci:" + d / "oci"});
+  ASSERT_EQ(ls.code, 0) << ls.err;
+  ASSERT_NE(ls.out.find("security.capability="), std::string::npos) << ls.out;
+  EXPECT_EQ(ls.out.find("security.capability="), ls.out.rfind("security.capability=")) << ls.out;
+  EXPECT_EQ(ls.out.find("user.a=1"), ls.out.rfind("user.a=1")) << ls.out;
+}
+
+}  // namespace

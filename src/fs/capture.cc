@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "util/error.h"
+#include "util/match_ranges.h"
 #include "util/serial.h"
 
 namespace imagelint {
@@ -181,10 +182,10 @@ std::map<int, std::map<std::string, std::string>> CaptureSet::finish(const FileS
     wanted[r.path] = std::max(wanted[r.path], cap);
   }
   if (!patterns_.empty())
-    for (auto& [path, e] : fs.entries())
-      if (e.type == EntryType::File)
-        for (auto& [re, cap] : patterns_)
-          if (RE2::FullMatch(path, *re)) wanted[path] = std::max(wanted[path], cap);
+    for_each_full_match(fs.entries(), patterns_.size(), [&](size_t i) -> const RE2& { return *patterns_[i].first; },
+                        [&](const std::string& path, const Entry& e) {
+                          if (e.type == EntryType::File) wanted[path] = std::max(wanted[path], cap_for(path));
+                        });
 
   std::map<int, std::map<std::string, std::string>> needs;
   for (auto& [path, cap] : wanted) {

@@ -239,7 +239,10 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
         if (xl > 65536) throw InputError(display, "xattr larger than 64 KiB on '" + h.name + "'");
         h.xattrs.emplace_back(xn ? xn : "", std::string(static_cast<const char*>(xv), xl));
       }
+      // libarchive's pax writer stores each xattr twice (LIBARCHIVE.xattr.* and SCHILY.xattr.*),
+      // and its reader hands both back: one attribute, listed once.
       std::sort(h.xattrs.begin(), h.xattrs.end());
+      h.xattrs.erase(std::unique(h.xattrs.begin(), h.xattrs.end()), h.xattrs.end());
     }
     ++stats.entries;
     LaEntryData data(a.get(), h.size, feed, display, h.name);

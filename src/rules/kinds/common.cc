@@ -1,7 +1,10 @@
 #include "rules/kinds/common.h"
 
+#include <algorithm>
+
 #include "facts/rpmdb.h"
 #include "util/error.h"
+#include "util/match_ranges.h"
 #include "util/text.h"
 
 namespace imagelint {
@@ -22,6 +25,11 @@ bool matches_any(const std::vector<std::unique_ptr<RE2>>& res, const std::string
   for (auto& re : res)
     if (RE2::FullMatch(s, *re)) return true;
   return false;
+}
+
+void for_each_match(const FileSystem& fs, const std::vector<std::unique_ptr<RE2>>& res,
+                    const std::function<void(const std::string& path, const Entry& e)>& fn) {
+  for_each_full_match(fs.entries(), res.size(), [&](size_t i) -> const RE2& { return *res[i]; }, fn);
 }
 
 std::string unread_message(const PackageDb& db, const std::string& path, const std::string& consequence) {

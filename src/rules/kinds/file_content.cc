@@ -53,23 +53,23 @@ class FileContent : public RuleKind {
     bool must = must_match(rule);
     uint64_t cap = max_bytes(rule);
     std::string why = rule.params.value("message", std::string());
-    for (auto& [path, e] : ctx.fs.entries()) {
-      if (e.type != EntryType::File || !matches_any(paths, path)) continue;
+    for_each_match(ctx.fs, paths, [&](const std::string& path, const Entry& e) {
+      if (e.type != EntryType::File) return;
       const Captured* c = ctx.captures.get(path);
       if (!c) {
         out.push_back(make_finding(rule, path, path + ": content was not captured, cannot check it"));
-        continue;
+        return;
       }
       // Another consumer may have captured more: look at our own window only.
       size_t n = static_cast<size_t>(std::min<uint64_t>(cap, c->data.size()));
       bool cut = c->size > n;
       bool found = RE2::PartialMatch(re2::StringPiece(c->data.data(), n), *re);
-      if (found == must) continue;
+      if (found == must) return;
       std::string msg = path + (must ? " does not contain /" : " contains /") + re->pattern() + "/";
       if (!why.empty()) msg += ": " + why;
       if (cut) msg += " (only the first " + std::to_string(n) + " of " + std::to_string(c->size) + " bytes were checked)";
       out.push_back(make_finding(rule, path, msg));
-    }
+    });
   }
 };
 

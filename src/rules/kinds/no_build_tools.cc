@@ -15,13 +15,12 @@ class NoBuildTools : public RuleKind {
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     auto paths = param_patterns(rule, "paths");
     auto packages = param_patterns(rule, "packages");
-    for (auto& [path, e] : ctx.fs.entries()) {
-      if (!matches_any(paths, path)) continue;
+    for_each_match(ctx.fs, paths, [&](const std::string& path, const Entry&) {
       // A directory is reported once, not with every file under it.
       std::string parent = path.substr(0, path.rfind('/'));
-      if (path.find('/') != std::string::npos && matches_any(paths, parent)) continue;
+      if (path.find('/') != std::string::npos && matches_any(paths, parent)) return;
       out.push_back(make_finding(rule, path, "build tool " + path + " is in the final image"));
-    }
+    });
     for (auto& p : ctx.facts.packages.packages)
       if (matches_any(packages, p.name)) {
         Finding f = make_finding(rule, "", "build-time package " + p.nevra + " is installed");

@@ -16,20 +16,18 @@ class PathRule : public RuleKind {
     std::string why = rule.params.value("message", std::string());
     if (must_exist_) {
       for (size_t i = 0; i < res.size(); ++i) {
+        std::vector<std::unique_ptr<RE2>> one;
+        one.push_back(std::make_unique<RE2>(res[i]->pattern(), res[i]->options()));
         bool found = false;
-        for (auto& [path, e] : ctx.fs.entries())
-          if (RE2::FullMatch(path, *res[i])) {
-            found = true;
-            break;
-          }
+        for_each_match(ctx.fs, one, [&](const std::string&, const Entry&) { found = true; });
         if (!found)
           out.push_back(make_finding(rule, "", "nothing in the image matches " + res[i]->pattern() + (why.empty() ? "" : ": " + why)));
       }
       return;
     }
-    for (auto& [path, e] : ctx.fs.entries())
-      if (matches_any(res, path))
-        out.push_back(make_finding(rule, path, path + " must not be in the image" + (why.empty() ? "" : ": " + why)));
+    for_each_match(ctx.fs, res, [&](const std::string& path, const Entry&) {
+      out.push_back(make_finding(rule, path, path + " must not be in the image" + (why.empty() ? "" : ": " + why)));
+    });
   }
 
  private:
