@@ -3,6 +3,8 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 
 #include "fs/capture.h"
@@ -158,6 +161,25 @@ bool pread_all(int fd, void* out, size_t n, uint64_t off) {
   return true;
 }
 
+
+// Temporary files of a process that was killed mid-run: ".tmp-PID-…" where no process PID runs
+// any more and the file is a day old (a cache on a shared disk may hold another host's PIDs).
+void remove_orphans(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  const time_t day_ago = ::time(nullptr) - 24 * 3600;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (!name.starts_with(".tmp-")) continue;
+    long pid = std::strtol(e->d_name + 5, nullptr, 10);
+    struct stat st {};
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive (EPERM: alive too)
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || st.st_mtime > day_ago)
+      continue;
+    ::unlinkat(::dirfd(d), e->d_name, 0);
+  }
+  ::closedir(d);
+}
 
 }  // namespace
 
@@ -338,7 +360,9 @@ struct LayerCache::Writer : LayerCache::Recording {
   }
 };
 
-LayerCache::LayerCache(std::string dir) : dir_(std::move(dir)) {}
+LayerCache::LayerCache(std::string dir) : dir_(std::move(dir)) {
+  if (!dir_.empty()) remove_orphans(dir_);
+}
 
 LayerCache::~LayerCache() {
   pending_.clear();  // their temporary files go
@@ -391,14 +415,18 @@ void LayerCache::commit() {
     ws.swap(pending_);
     made.swap(made_dirs_);
   }
-  std::lock_guard lock(g_mu);
-  if (g_defer) {  // until the command succeeds
-    for (auto& w : ws) g_deferred.push_back(std::move(w));
-    g_deferred_dirs.insert(g_deferred_dirs.end(), made.begin(), made.end());
-    return;
+  {
+    std::lock_guard lock(g_mu);
+    if (g_defer) {  // until the command succeeds
+      for (auto& w : ws) g_deferred.push_back(std::move(w));
+      g_deferred_dirs.insert(g_deferred_dirs.end(), made.begin(), made.end());
+      return;
+    }
   }
-  for (auto& w : ws)
-    if (w->finish()) ++g_tally.written;
+  int written = 0;
+  for (auto& w : ws) written += w->finish();  // not under g_mu: a failure notes a problem
+  std::lock_guard lock(g_mu);
+  g_tally.written += written;
 }
 
 void defer_layer_cache_writes() {

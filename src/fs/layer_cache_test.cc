@@ -6,6 +6,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "fs/build.h"
@@ -64,16 +66,20 @@ struct Outcome {
   LayerCacheTally tally;  // this build's share
 };
 
+int declare(CaptureSet& c, const std::string& visitor_key) {
+  c.want_path("etc/os-release", 1000);
+  c.want_pattern("usr/lib/.*\\.conf", 1000);
+  c.want_pattern("m/a\\.ko", 100);  // cut at the cap
+  return c.want_visits("m/.*\\.ko", visitor_key,
+                       [](const std::string&, const Entry&) { return std::make_unique<SizeVisitor>(); });
+}
+
 Outcome build(const Image& img, const std::string& cache, const std::string& visitor_key = "size/1",
               uint64_t budget = 1ull << 30) {
   set_layer_cache_dir(cache);
   CaptureSet c;
   c.set_budget(budget);
-  c.want_path("etc/os-release", 1000);
-  c.want_pattern("usr/lib/.*\\.conf", 1000);
-  c.want_pattern("m/a\\.ko", 100);  // cut at the cap
-  int id = c.want_visits("m/.*\\.ko", visitor_key,
-                         [](const std::string&, const Entry&) { return std::make_unique<SizeVisitor>(); });
+  int id = declare(c, visitor_key);
   LayerCacheTally before = layer_cache_tally();
   BuildResult b = build_filesystem(img, &c);
   LayerCacheTally after = layer_cache_tally();
@@ -247,6 +253,40 @@ TEST(LayerCache, ACacheThatCannotBeWrittenCostsOnlyTime) {
   EXPECT_EQ(o.tally.written, 0);
   ASSERT_FALSE(o.tally.problems.empty());
   EXPECT_NE(o.tally.problems[0].find("cannot create"), std::string::npos) << o.tally.problems[0];
+}
+
+TEST(LayerCache, AnEntryThatCannotBeRenamedIntoPlaceCostsOnlyTime) {
+  Fixture f;
+  CaptureSet c;
+  declare(c, "size/1");
+  for (const LayerInfo& layer : f.img.layers) fs::create_directories(f.cache + "/" + LayerCache::key(layer, &c));
+  Outcome ref = build(f.img, "");
+  Outcome o = build(f.img, f.cache);  // every rename meets a directory
+  expect_same(ref, o);
+  EXPECT_EQ(o.tally.written, 0);
+  ASSERT_EQ(o.tally.problems.size(), 4u);
+  EXPECT_NE(o.tally.problems[0].find("cannot write " + f.cache + "/"), std::string::npos) << o.tally.problems[0];
+  for (const std::string& n : entries_in(f.cache)) EXPECT_FALSE(n.starts_with(".tmp")) << n;
+}
+
+TEST(LayerCache, TemporaryFilesOfAKilledProcessGoWhenADayOld) {
+  Fixture f;
+  build(f.img, f.cache);
+  auto make = [&](const std::string& name, int days_old) {
+    testing_util::write_file(f.cache + "/" + name, "half an entry");
+    fs::last_write_time(f.cache + "/" + name, fs::file_time_type::clock::now() - std::chrono::hours(24 * days_old));
+  };
+  make(".tmp-999999999-0-dead", 2);                                   // no such process, old: goes
+  make(".tmp-999999999-1-young", 0);                                  // no such process, new: stays
+  make(".tmp-" + std::to_string(::getpid()) + "-7-alive", 2);         // a live process: stays
+  make(".tmp-1-0-init", 2);                                           // pid 1 is alive: stays
+  Outcome o = build(f.img, f.cache);
+  EXPECT_EQ(o.tally.hits, 4);
+  std::vector<std::string> names = entries_in(f.cache);
+  EXPECT_EQ(std::count(names.begin(), names.end(), ".tmp-999999999-0-dead"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), ".tmp-999999999-1-young"), 1);
+  EXPECT_EQ(std::count(names.begin(), names.end(), ".tmp-" + std::to_string(::getpid()) + "-7-alive"), 1);
+  EXPECT_EQ(std::count(names.begin(), names.end(), ".tmp-1-0-init"), 1);
 }
 
 }  // namespace
