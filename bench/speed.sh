@@ -35,11 +35,13 @@ PY
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-# measure NAME CMD...: RUNS runs; sets med (median wall s) and rss (max peak RSS KiB)
+# measure NAME CMD...: RUNS runs; sets med (median wall s) and rss (max peak RSS KiB). With
+# $before set, it runs (untimed) before each run.
 measure() {
   local name=$1; shift
   local times=() r=0 out
   for _ in $(seq "$runs"); do
+    [ -n "${before:-}" ] && eval "$before"
     /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1 || true
     out=$(tail -n1 "$tmp")
     times+=("${out% *}")
@@ -49,24 +51,14 @@ measure() {
   rss=$r
   printf '  %-40s median %6.2f s of %s\n' "$name" "$med" "$(echo "${times[@]}")" >&2
 }
-# measure_warm NAME PRIME_IMAGE IMAGE: RUNS runs of `check IMAGE` on a cache that a check of
-# PRIME_IMAGE filled just before (a fresh cache directory each run; the priming is not timed).
+# measure_warm NAME PRIME_IMAGE IMAGE: `check IMAGE` on a cache that a check of PRIME_IMAGE filled
+# just before (a fresh cache directory each run; the priming is not timed, and synced to disk).
 measure_warm() {
-  local name=$1 prime=$2 image=$3 times=() r=0 out cache
+  local cache
   cache=$(mktemp -d)
-  for _ in $(seq "$runs"); do
-    rm -rf "$cache" && mkdir -p "$cache"
-    build/imagelint --cache "$cache" check "$prime" >/dev/null 2>&1 || true
-    sync  # the priming's writes reach the disk before the timed run, not during it
-    /usr/bin/time -o "$tmp" -f '%e %M' build/imagelint --cache "$cache" check "$image" >/dev/null 2>&1 || true
-    out=$(tail -n1 "$tmp")
-    times+=("${out% *}")
-    [ "${out#* }" -gt "$r" ] && r=${out#* }
-  done
+  before="rm -rf '$cache' && mkdir -p '$cache' && { build/imagelint --cache '$cache' check '$2' >/dev/null 2>&1 || true; } && sync" \
+    measure "$1" build/imagelint --cache "$cache" check "$3"
   rm -rf "$cache"
-  med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  rss=$r
-  printf '  %-40s median %6.2f s of %s\n' "$name" "$med" "$(echo "${times[@]}")" >&2
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 

@@ -14,7 +14,6 @@
 // a reader (another process too) sees a whole entry or none; one that is truncated or damaged
 // fails its checksum and is read as a miss, and the layer's fresh read replaces it.
 #pragma once
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -1,5 +1,6 @@
 // path-absent / path-present: entries of the final filesystem matching RE2 patterns.
 #include "rules/kinds/common.h"
+#include "util/match_ranges.h"
 #include "util/error.h"
 
 namespace imagelint {
@@ -16,10 +17,9 @@ class PathRule : public RuleKind {
     std::string why = rule.params.value("message", std::string());
     if (must_exist_) {
       for (size_t i = 0; i < res.size(); ++i) {
-        std::vector<std::unique_ptr<RE2>> one;
-        one.push_back(std::make_unique<RE2>(res[i]->pattern(), res[i]->options()));
         bool found = false;
-        for_each_match(ctx.fs, one, [&](const std::string&, const Entry&) { found = true; });
+        for_each_full_match(ctx.fs.entries(), 1, [&](size_t) -> const RE2& { return *res[i]; },
+                            [&](const std::string&, const Entry&) { found = true; });
         if (!found)
           out.push_back(make_finding(rule, "", "nothing in the image matches " + res[i]->pattern() + (why.empty() ? "" : ": " + why)));
       }
