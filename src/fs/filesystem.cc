@@ -1,6 +1,7 @@
 #include "fs/filesystem.h"
 
 #include <deque>
+#include <optional>
 #include <set>
 
 #include "util/path.h"
@@ -44,7 +45,7 @@ const char* type_name(EntryType t) {
   return "?";
 }
 
-const Entry* FileSystem::find(const std::string& path) const {
+const Entry* FileSystem::find(std::string_view path) const {
   auto it = entries_.find(path);
   return it == entries_.end() ? nullptr : &it->second;
 }
@@ -64,7 +65,26 @@ void split_into(std::string_view p, std::deque<std::string>& out, bool front) {
 }
 }  // namespace
 
+// The common case, without allocating: a clean path ("a/b/c": no empty, "." or ".." component) whose
+// every component exists and no symlink is followed. nullopt: resolve the long way.
+std::optional<Resolved> FileSystem::resolve_plain(std::string_view path, bool follow_last) const {
+  if (path.empty() || path.front() == '/' || path.back() == '/') return std::nullopt;
+  for (size_t start = 0;;) {
+    size_t end = path.find('/', start);
+    const bool last = end == std::string_view::npos;
+    if (last) end = path.size();
+    const std::string_view c = path.substr(start, end - start);
+    if (c.empty() || c == "." || c == "..") return std::nullopt;
+    const Entry* e = find(path.substr(0, end));
+    if (!e || (e->type == EntryType::Symlink && (!last || follow_last))) return std::nullopt;
+    if (last) return Resolved{Resolve::Ok, std::string(path), ""};
+    if (e->type != EntryType::Dir) return std::nullopt;
+    start = end + 1;
+  }
+}
+
 Resolved FileSystem::resolve(const std::string& path, bool follow_last, bool allow_missing) const {
+  if (auto r = resolve_plain(path, follow_last)) return std::move(*r);
   std::deque<std::string> todo;
   split_into(path, todo, false);
   std::string cur;
@@ -111,11 +131,12 @@ Resolved FileSystem::resolve(const std::string& path, bool follow_last, bool all
 }
 
 Resolved FileSystem::place(const std::string& norm_path) {
-  std::string parent = parent_path(norm_path);
-  if (parent.empty()) return {Resolve::Ok, norm_path, ""};
-  std::string_view base = base_name(norm_path);
+  const size_t slash = norm_path.rfind('/');
+  if (slash == std::string::npos) return {Resolve::Ok, norm_path, ""};
+  const std::string_view parent = std::string_view(norm_path).substr(0, slash);
+  const std::string_view base = std::string_view(norm_path).substr(slash + 1);
   if (cache_epoch_ == epoch_ && parent == cache_parent_) return {Resolve::Ok, join_path(cache_resolved_, base), ""};
-  Resolved r = resolve(parent, true, true);
+  Resolved r = resolve(std::string(parent), true, true);
   if (r.status != Resolve::Ok) return r;
   cache_epoch_ = epoch_;
   cache_parent_ = parent;
@@ -124,25 +145,39 @@ Resolved FileSystem::place(const std::string& norm_path) {
 }
 
 bool FileSystem::put(const std::string& path, Entry e, int layer, std::string* why) {
-  // Parents must be directories; missing ones are created as a tar extractor would.
-  for (size_t k = path.find('/'); k != std::string::npos; k = path.find('/', k + 1)) {
-    std::string anc = path.substr(0, k);
-    auto it = entries_.find(anc);
-    if (it == entries_.end()) {
-      Entry d;
-      d.type = EntryType::Dir;
-      d.mode = 0755;
-      d.layer = layer;
-      d.touched = LayerList(1, static_cast<char16_t>(layer));
-      d.implicit = true;
-      entries_.emplace(anc, std::move(d));
-    } else if (it->second.type != EntryType::Dir) {
-      if (why) *why = anc + " is a " + type_name(it->second.type) + ", not a directory";
-      return false;
+  // Parents must be directories; missing ones are created as a tar extractor would. Consecutive
+  // entries of a tar usually share a parent: one checked since the last removal is not walked again.
+  const size_t slash = path.rfind('/');
+  const std::string_view parent = std::string_view(path).substr(0, slash == std::string::npos ? 0 : slash);
+  if (!(put_epoch_ == epoch_ && parent == put_parent_)) {
+    for (size_t k = path.find('/'); k != std::string::npos; k = path.find('/', k + 1)) {
+      const std::string_view anc = std::string_view(path).substr(0, k);
+      auto it = entries_.lower_bound(anc);
+      if (it == entries_.end() || it->first != anc) {
+        Entry d;
+        d.type = EntryType::Dir;
+        d.mode = 0755;
+        d.layer = layer;
+        d.touched = LayerList(1, static_cast<char16_t>(layer));
+        d.implicit = true;
+        entries_.emplace_hint(it, anc, std::move(d));
+      } else if (it->second.type != EntryType::Dir) {
+        if (why) *why = std::string(anc) + " is a " + type_name(it->second.type) + ", not a directory";
+        return false;
+      }
     }
   }
-  auto it = entries_.find(path);
-  if (it != entries_.end()) {
+  // Where path goes: a tar lists a directory's entries in order, so it is usually just after the
+  // entry put last (two comparisons instead of a descent of the tree).
+  Entries::iterator it;
+  if (last_put_.valid && last_put_.it->first < path) {
+    it = std::next(last_put_.it);
+    if (it != entries_.end() && it->first < path) it = entries_.lower_bound(path);
+  } else {
+    it = entries_.lower_bound(path);
+  }
+  const bool exists = it != entries_.end() && it->first == path;
+  if (exists) {
     Entry& old = it->second;
     if (old.type == EntryType::Dir && e.type != EntryType::Dir) remove_subtree(path, layer, false, false);
     if (old.type != EntryType::Dir || e.type != EntryType::Dir) ++epoch_;
@@ -154,12 +189,19 @@ bool FileSystem::put(const std::string& path, Entry e, int layer, std::string* w
   if (e.touched.empty() || e.touched.back() != layer) e.touched.push_back(static_cast<char16_t>(layer));
   if (e.type == EntryType::Symlink) ++epoch_;
   e.layer = layer;
-  entries_.insert_or_assign(path, std::move(e));
+  // remove_subtree above erased only entries below path: it stays valid, as a hint too.
+  if (exists) it->second = std::move(e);
+  else it = entries_.emplace_hint(it, path, std::move(e));
+  last_put_.it = it;
+  last_put_.valid = true;
+  put_epoch_ = epoch_;
+  put_parent_.assign(parent);
   return true;
 }
 
 void FileSystem::remove_subtree(const std::string& path, int layer, bool include_self, bool only_lower) {
   ++epoch_;
+  last_put_.valid = false;
   std::string prefix = path.empty() ? "" : path + "/";
   auto begin = entries_.lower_bound(prefix);
   auto end = begin;
@@ -170,7 +212,7 @@ void FileSystem::remove_subtree(const std::string& path, int layer, bool include
     for (auto it = begin; it != end; ++it)
       if (it->second.layer >= layer)
         for (std::string p = it->first; p.size() > prefix.size(); p = parent_path(p)) keep.insert(p);
-  auto bury = [&](std::map<std::string, Entry>::iterator it) {
+  auto bury = [&](Entries::iterator it) {
     Removed& r = removed_[it->first];
     r.touched = std::move(it->second.touched);
     r.deleted_in = layer;

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -87,8 +89,10 @@ struct Resolved {
 
 class FileSystem {
  public:
-  const Entry* find(const std::string& path) const;
-  const std::map<std::string, Entry>& entries() const { return entries_; }
+  // Sorted by path; std::less<> so that a string_view looks up without a copy.
+  using Entries = std::map<std::string, Entry, std::less<>>;
+  const Entry* find(std::string_view path) const;
+  const Entries& entries() const { return entries_; }
   const std::map<std::string, Removed>& removed() const { return removed_; }
   size_t size() const { return entries_.size(); }
 
@@ -109,16 +113,35 @@ class FileSystem {
   // .wh..wh..opq: hides every lower entry below dir.
   void opaque(const std::string& dir, int layer);
   // Inserts an entry as is (dir: transport).
-  void insert_raw(const std::string& path, Entry e) { entries_[path] = std::move(e); }
+  void insert_raw(const std::string& path, Entry e) {
+    ++epoch_;
+    entries_[path] = std::move(e);
+  }
 
  private:
+  std::optional<Resolved> resolve_plain(std::string_view path, bool follow_last) const;
   void remove_subtree(const std::string& path, int layer, bool include_self, bool only_lower);
-  std::map<std::string, Entry> entries_;
+  Entries entries_;
   std::map<std::string, Removed> removed_;
   // place() cache: consecutive entries of a tar usually share a parent.
   uint64_t epoch_ = 0;
   uint64_t cache_epoch_ = ~0ull;
   std::string cache_parent_, cache_resolved_;
+  // put() cache: the parent of the last entry put, every ancestor checked to be a directory.
+  uint64_t put_epoch_ = ~0ull;
+  std::string put_parent_;
+  // The entry put last, while no entry was erased since. A copy or move of the filesystem starts
+  // without one (the iterator would point into the other map).
+  struct LastPut {
+    Entries::iterator it;
+    bool valid = false;
+    LastPut() = default;
+    LastPut(const LastPut&) {}
+    LastPut& operator=(const LastPut&) {
+      valid = false;
+      return *this;
+    }
+  } last_put_;
 };
 
 }  // namespace imagelint

@@ -394,6 +394,11 @@ bool LayerCache::ensure_dir() {
 
 std::unique_ptr<LayerCache::Recording> LayerCache::record(const std::string& key) {
   if (key.empty() || dir_.empty() || !ensure_dir()) return nullptr;
+  {
+    // An image that repeats a layer records it once.
+    std::lock_guard lock(mu_);
+    if (!recorded_.insert(key).second) return nullptr;
+  }
   auto w = std::make_unique<Writer>(dir_, key);
   if (!w->open()) return nullptr;
   return w;

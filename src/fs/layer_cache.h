@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,6 +100,7 @@ class LayerCache {
   std::vector<std::string> made_dirs_;  // made by ensure_dir, deepest last
   bool dir_ok_ = false, dir_failed_ = false;
   std::vector<std::unique_ptr<Writer>> pending_;
+  std::set<std::string> recorded_;  // keys record() handed out a recording for
   std::mutex mu_;  // record(), finished() and problem() run on the threads that read layers
 };
 
