@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace imagelint {
 namespace {
 
@@ -28,6 +32,39 @@ TEST(FileSystem, PutCreatesImplicitParents) {
   std::string why;
   EXPECT_FALSE(fs.put("a/b/c/d", make(EntryType::File), 0, &why));
   EXPECT_EQ(why, "a/b/c is a file, not a directory");
+}
+
+// put() remembers the parent it checked and the slot it filled last; entries out of order, a
+// parent replaced by a file, a whiteout and a copy between puts must not mislead it.
+TEST(FileSystem, PutInAnyOrderEqualsPutInOrder) {
+  const std::vector<std::string> paths = {"b/y", "b/x", "a/c/2", "a/c/1", "a/c/3", "a/b", "a.d/1", "a/c/0", "b/z/q"};
+  FileSystem sorted_fs;
+  std::vector<std::string> sorted = paths;
+  std::sort(sorted.begin(), sorted.end());
+  for (auto& p : sorted) ASSERT_TRUE(sorted_fs.put(p, make(EntryType::File), 0, nullptr));
+  FileSystem fs;
+  for (auto& p : paths) ASSERT_TRUE(fs.put(p, make(EntryType::File), 0, nullptr)) << p;
+  EXPECT_EQ(listing(fs), listing(sorted_fs));
+  EXPECT_EQ(listing(fs), "a@0 a.d@0 a.d/1@0 a/b@0 a/c@0 a/c/0@0 a/c/1@0 a/c/2@0 a/c/3@0 b@0 b/x@0 b/y@0 b/z@0 b/z/q@0 ");
+
+  // The parent last checked becomes a file: the next entry under it is refused.
+  ASSERT_TRUE(fs.put("b/z/r", make(EntryType::File), 1, nullptr));
+  ASSERT_TRUE(fs.put("b/z", make(EntryType::File), 1, nullptr));
+  std::string why;
+  EXPECT_FALSE(fs.put("b/z/s", make(EntryType::File), 1, &why));
+  EXPECT_EQ(why, "b/z is a file, not a directory");
+  // A whiteout erases the entry put last; the next put lands where it belongs.
+  ASSERT_TRUE(fs.put("a/c/4", make(EntryType::File), 1, nullptr));
+  fs.whiteout("a/c/4", 2);
+  ASSERT_TRUE(fs.put("a/c/5", make(EntryType::File), 2, nullptr));
+  // A copy continues on its own map.
+  FileSystem copy = fs;
+  ASSERT_TRUE(copy.put("a/c/6", make(EntryType::File), 3, nullptr));
+  ASSERT_TRUE(fs.put("a/c/7", make(EntryType::File), 3, nullptr));
+  EXPECT_EQ(copy.find("a/c/7"), nullptr);
+  EXPECT_EQ(fs.find("a/c/6"), nullptr);
+  EXPECT_EQ(listing(copy),
+            "a@0 a.d@0 a.d/1@0 a/b@0 a/c@0 a/c/0@0 a/c/1@0 a/c/2@0 a/c/3@0 a/c/5@2 a/c/6@3 b@0 b/x@0 b/y@0 b/z@1 ");
 }
 
 TEST(FileSystem, WhiteoutRemovesSubtreeAndRemembers) {

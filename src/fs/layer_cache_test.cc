@@ -153,6 +153,25 @@ TEST(LayerCache, SecondBuildReplaysEveryLayerWithTheSameResult) {
   EXPECT_NE(warm.listing.find("usr/bin/cc - 644 0:0 9"), std::string::npos) << warm.listing;
 }
 
+TEST(LayerCache, ALayerTheImageRepeatsIsWrittenOnce) {
+  TempDir dir;
+  fixture::Recipe r = recipe();
+  r.layers = {r.layers[0], r.layers[1], r.layers[0], r.layers[1], r.layers[0]};
+  fixture::write_oci({r}, dir / "oci");
+  Image img = open_image(parse_reference(dir / "oci"), {});
+  ASSERT_EQ(img.layers[0].digest, img.layers[4].digest);
+  const std::string cache = dir / "cache";
+  Outcome none = build(img, "");
+  Outcome cold = build(img, cache);
+  EXPECT_EQ(cold.tally.written, 2);
+  EXPECT_TRUE(cold.tally.problems.empty()) << cold.tally.problems[0];
+  EXPECT_EQ(entries_in(cache).size(), 2u);
+  Outcome warm = build(img, cache);
+  EXPECT_EQ(warm.tally.hits, 5);
+  expect_same(none, cold);
+  expect_same(none, warm);
+}
+
 TEST(LayerCache, ADamagedOrCutEntryIsReadAgainAndRewritten) {
   Fixture f;
   Outcome cold = build(f.img, f.cache);
