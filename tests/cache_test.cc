@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <regex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
+#include "image/image.h"
 
 using namespace testing_util;
 namespace fs = std::filesystem;
@@ -103,6 +105,36 @@ TEST(LayerCacheCli, WarmRunsPrintWhatColdOnesPrintAndReadOnlyNewLayers) {
   EXPECT_EQ(timeless(warm), timeless(want));
   EXPECT_NE(want.out.find("instance two"), std::string::npos);
   EXPECT_EQ(tally(warm), "layer cache: " + std::to_string(2 * (img.layers() + 1)) + " layer(s) replayed, 0 written");
+}
+
+// Two builds that share their base, and a cache that holds neither: B replays the shared layers
+// from what A's read recorded in the same run; a diff that fails leaves the cache as it was.
+TEST(LayerCacheCli, DiffReadsTheLayersBothBuildsShareOnce) {
+  Images img;
+  TempDir home, broken;
+  const size_t n = img.layers();
+  Result want = run_with(home / "unused", {"--no-cache", "diff", img.instance, img.rebuilt});
+  Result cold = run_with(home.path(), {"--perf", "diff", img.instance, img.rebuilt});
+  EXPECT_EQ(want.code, 1) << want.err;
+  EXPECT_EQ(cold.code, want.code) << cold.err;
+  auto timeless = [](std::string out) {  // the summary's "compared: …, 0.1 s" line holds the time
+    return std::regex_replace(out, std::regex(", [0-9.]+ s\\n"), "\n");
+  };
+  EXPECT_EQ(timeless(cold.out), timeless(want.out));
+  EXPECT_NE(want.out.find("etc/motd"), std::string::npos) << want.out;
+  EXPECT_EQ(tally(cold), "layer cache: " + std::to_string(n) + " layer(s) replayed, " + std::to_string(n + 2) + " written");
+  EXPECT_EQ(files_in(home / "imagelint").size(), n + 2);
+
+  // B's last layer damaged: exit 2, and A's entries, replayed by B before B failed, are not kept.
+  fs::copy(img.dir / "rebuilt", broken / "rebuilt", fs::copy_options::recursive);
+  imagelint::Image b = imagelint::open_image(imagelint::parse_reference(broken / "rebuilt"), {});
+  std::string bytes = read_file(b.layers.back().blob.path);
+  bytes[bytes.size() - 9] ^= 0x01;  // the gzip trailer's CRC
+  write_file(b.layers.back().blob.path, bytes);
+  TempDir fresh;
+  Result bad = run_with(fresh.path(), {"diff", img.instance, "oci:" + broken / "rebuilt"});
+  EXPECT_EQ(bad.code, 2) << bad.err;
+  EXPECT_TRUE(files_in(fresh.path()).empty()) << "a failed diff wrote the cache";
 }
 
 TEST(LayerCacheCli, WhereItGoesAndWhenNot) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "drift/udiff.h"
 #include "facts/facts.h"
 #include "fs/build.h"
+#include "fs/layer_cache.h"
 #include "util/perf.h"
 #include "util/progress.h"
 #include "util/serial.h"
@@ -23,9 +25,14 @@ namespace {
 using internal::SideContent;
 
 // Runs f(a) here and f(b) on a second thread: the two images are independent, and this machine's
-// second core would otherwise idle. An exception on either side is rethrown here.
+// second core would otherwise idle. An exception on either side is rethrown here. With
+// a_then_b, f(b) runs after f(a), here.
 template <typename T, typename F>
-std::pair<T, T> both(F f) {
+std::pair<T, T> both(F f, bool a_then_b = false) {
+  if (a_then_b) {
+    T a_result = f(0);
+    return {std::move(a_result), f(1)};
+  }
   T b_result;
   std::exception_ptr b_error;
   std::thread t([&] {
@@ -270,11 +277,19 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   };
   const Image* imgs[2] = {&a, &b};
   int early_ids[2] = {-1, -1};
-  auto [ga, gb] = both<Gathered>([&](int i) {
-    return gather_facts(
-        *imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); },
-        FactScope::PackagesOnly);
-  });
+  // Layers B shares with A (a rebuild's base, wherever it sits): with a layer cache, A is read
+  // first and B replays those layers from what A's read recorded, instead of reading them again.
+  std::set<std::pair<std::string, std::string>> in_a;
+  for (const LayerInfo& l : a.layers) in_a.emplace(l.digest, l.diff_id);
+  bool shared = false;
+  for (const LayerInfo& l : b.layers) shared |= !l.digest.empty() && in_a.count({l.digest, l.diff_id});
+  auto [ga, gb] = both<Gathered>(
+      [&](int i) {
+        return gather_facts(
+            *imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); },
+            FactScope::PackagesOnly);
+      },
+      shared && !layer_cache_dir().empty());
   lap("read both images");
   SideContent sides[2];
   collect_early(*ga.captures, early_ids[0], ga.built.fs, sides[0]);

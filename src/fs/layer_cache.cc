@@ -39,6 +39,9 @@ LayerCacheTally g_tally;
 bool g_defer = false;
 std::vector<std::unique_ptr<LayerCache::Writer>> g_deferred;
 std::vector<std::string> g_deferred_dirs;  // made for them, deepest last
+// Entries of g_deferred, sealed but not renamed yet: final path -> temporary file. A second image
+// of the same run (diff's B) replays the layers it shares with the first from them.
+std::map<std::string, std::string> g_sealed;
 void note_problem(std::string what) {
   std::lock_guard lock(g_mu);
   if (g_tally.problems.size() < 100) g_tally.problems.push_back(std::move(what));
@@ -235,7 +238,7 @@ struct LayerCache::Writer : LayerCache::Recording {
   int fd = -1;
   Xxh128 sum;
   uint64_t offset = 0, entries = 0;
-  bool abandoned = false;
+  bool abandoned = false, sealed = false;
   struct Kept {
     uint64_t ordinal;
     size_t index;
@@ -319,7 +322,12 @@ struct LayerCache::Writer : LayerCache::Recording {
   }
 
   // The visitors' results and the trailer; then the rename. False: not written.
-  bool finish() {
+  bool finish() { return seal() && place(); }
+
+  // The visitors' results and the trailer: the temporary file is a whole entry, which this
+  // process may replay (sealed_path) before it is renamed into place.
+  bool seal() {
+    if (sealed) return true;
     if (abandoned || tmp.empty()) return false;
     fd = ::open(tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
@@ -350,8 +358,19 @@ struct LayerCache::Writer : LayerCache::Recording {
     bool ok = write_all(fd, scratch.data(), scratch.size());
     ok = ::close(fd) == 0 && ok;
     fd = -1;
+    if (!ok) {
+      note_problem("cannot write " + tmp + ": " + errno_text());
+      drop();
+      return false;
+    }
+    sealed = true;
+    return true;
+  }
+
+  bool place() {
+    if (!sealed || tmp.empty()) return false;
     std::string final_path = dir + "/" + key;
-    if (!ok || ::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
       note_problem("cannot write " + final_path + ": " + errno_text());
       drop();
       return false;
@@ -421,13 +440,22 @@ void LayerCache::commit() {
     ws.swap(pending_);
     made.swap(made_dirs_);
   }
+  bool defer;
   {
     std::lock_guard lock(g_mu);
-    if (g_defer) {  // until the command succeeds
-      for (auto& w : ws) g_deferred.push_back(std::move(w));
-      g_deferred_dirs.insert(g_deferred_dirs.end(), made.begin(), made.end());
-      return;
+    defer = g_defer;
+  }
+  if (defer) {  // renamed into place when the command succeeds; replayed by this process until then
+    std::vector<std::unique_ptr<Writer>> sealed;
+    for (auto& w : ws)
+      if (w->seal()) sealed.push_back(std::move(w));  // not under g_mu: a failure notes a problem
+    std::lock_guard lock(g_mu);
+    for (auto& w : sealed) {
+      g_sealed.emplace(w->dir + "/" + w->key, w->tmp);
+      g_deferred.push_back(std::move(w));
     }
+    g_deferred_dirs.insert(g_deferred_dirs.end(), made.begin(), made.end());
+    return;
   }
   int written = 0;
   for (auto& w : ws) written += w->finish();  // not under g_mu: a failure notes a problem
@@ -447,10 +475,11 @@ void end_layer_cache_writes(bool write) {
     std::lock_guard lock(g_mu);
     ws.swap(g_deferred);
     made.swap(g_deferred_dirs);
+    g_sealed.clear();
   }
   int written = 0;
   if (write)
-    for (auto& w : ws) written += w->finish();
+    for (auto& w : ws) written += w->place();
   ws.clear();  // unwritten ones take their temporary files with them
   if (!write)
     for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());  // only if empty
@@ -463,6 +492,10 @@ void end_layer_cache_writes(bool write) {
 std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::function<void(CachedEntry&)>& fn) {
   if (key.empty() || dir_.empty()) return std::nullopt;
   std::string path = dir_ + "/" + key;
+  {
+    std::lock_guard lock(g_mu);
+    if (auto it = g_sealed.find(path); it != g_sealed.end()) path = it->second;
+  }
   Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) return std::nullopt;
   struct stat st {};
