@@ -70,16 +70,6 @@ class LayerApplier {
       return;
     }
 
-    Entry e;
-    e.type = h.type;
-    e.mode = h.mode;
-    e.uid = h.uid;
-    e.gid = h.gid;
-    e.mtime = h.mtime;
-    e.dev_major = h.dev_major;
-    e.dev_minor = h.dev_minor;
-    e.set_xattrs(h.xattrs);
-    e.layer = layer_;
     if (h.is_hardlink) {
       std::string tnorm;
       if (!normalize_path(h.link, tnorm) || tnorm.empty())
@@ -100,16 +90,19 @@ class LayerApplier {
       put(path, std::move(copy), h.name);
       return;
     }
-    if (h.type == EntryType::Symlink) e.link = h.link;
+    FileSystem::Node node = x.node ? std::move(x.node) : FileSystem::make_node(path, entry_of(h));
+    Entry& e = node.mapped();
     if (h.type == EntryType::File) {
-      e.size = h.size;
       e.data_layer = layer_;
       if (path != norm) e.set_data_path(norm);
       e.hash = x.hash;
       if (captures_ && path == norm) captures_->close(path, std::move(x.sinks));
       else if (captures_ && captures_->wants_any(path)) late_.emplace_back(norm, path);
     }
-    put(path, std::move(e), h.name);
+    if (node.key() != path) node.key() = path;
+    std::string why;
+    if (!fs_.put(std::move(node), layer_, &why))
+      throw InputError(display_, "cannot apply entry '" + h.name + "': " + why);
   }
 
  private:

@@ -144,7 +144,15 @@ Resolved FileSystem::place(const std::string& norm_path) {
   return {Resolve::Ok, join_path(r.path, base), r.via};
 }
 
-bool FileSystem::put(const std::string& path, Entry e, int layer, std::string* why) {
+FileSystem::Node FileSystem::make_node(std::string path, Entry e) {
+  Entries one;
+  one.emplace(std::move(path), std::move(e));
+  return one.extract(one.begin());
+}
+
+bool FileSystem::put(Node node, int layer, std::string* why) {
+  const std::string& path = node.key();
+  Entry& e = node.mapped();
   // Parents must be directories; missing ones are created as a tar extractor would. Consecutive
   // entries of a tar usually share a parent: one checked since the last removal is not walked again.
   const size_t slash = path.rfind('/');
@@ -189,13 +197,13 @@ bool FileSystem::put(const std::string& path, Entry e, int layer, std::string* w
   if (e.touched.empty() || e.touched.back() != layer) e.touched.push_back(static_cast<char16_t>(layer));
   if (e.type == EntryType::Symlink) ++epoch_;
   e.layer = layer;
-  // remove_subtree above erased only entries below path: it stays valid, as a hint too.
-  if (exists) it->second = std::move(e);
-  else it = entries_.emplace_hint(it, path, std::move(e));
-  last_put_.it = it;
-  last_put_.valid = true;
   put_epoch_ = epoch_;
   put_parent_.assign(parent);
+  // remove_subtree above erased only entries below path: it stays valid, as a hint too.
+  if (exists) it->second = std::move(e);
+  else it = entries_.insert(it, std::move(node));
+  last_put_.it = it;
+  last_put_.valid = true;
   return true;
 }
 

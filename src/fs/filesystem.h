@@ -107,7 +107,14 @@ class FileSystem {
   Resolved place(const std::string& norm_path);
   // Adds or replaces; creates missing parents as implicit directories. Returns false (with
   // *why set) when a parent is not a directory.
-  bool put(const std::string& path, Entry e, int layer, std::string* why);
+  bool put(const std::string& path, Entry e, int layer, std::string* why) {
+    return put(make_node(path, std::move(e)), layer, why);
+  }
+  // The same with the entry in a node made beforehand (key: the path), e.g. on the thread that
+  // read the layer: the merge then neither allocates nor copies.
+  using Node = Entries::node_type;
+  static Node make_node(std::string path, Entry e);
+  bool put(Node node, int layer, std::string* why);
   // .wh.NAME: deletes path and everything below it that lower layers wrote.
   void whiteout(const std::string& path, int layer);
   // .wh..wh..opq: hides every lower entry below dir.

@@ -21,6 +21,14 @@ constexpr size_t kAheadEntries = 16 * 1024;  // a worker runs at most this far a
 
 struct Cancelled {};
 
+// Made here, on the worker, so that the merge only links it in.
+void make_node(IndexedEntry& x) {
+  if (!x.norm_ok || x.norm.empty() || x.h.is_hardlink || base_name(x.norm).starts_with(".wh.")) return;
+  Entry e = entry_of(x.h);
+  e.hash = x.hash;
+  x.node = FileSystem::make_node(x.norm, std::move(e));
+}
+
 struct Channel {
   std::mutex mu;
   std::condition_variable cv;
@@ -32,6 +40,21 @@ struct Channel {
 };
 
 }  // namespace
+
+Entry entry_of(const TarHeader& h) {
+  Entry e;
+  e.type = h.type;
+  e.mode = h.mode;
+  e.uid = h.uid;
+  e.gid = h.gid;
+  e.mtime = h.mtime;
+  e.dev_major = h.dev_major;
+  e.dev_minor = h.dev_minor;
+  e.set_xattrs(h.xattrs);
+  if (h.type == EntryType::Symlink) e.link = h.link;
+  if (h.type == EntryType::File) e.size = h.size;
+  return e;
+}
 
 struct LayerPipeline::Impl {
   const std::vector<LayerInfo>& layers;
@@ -83,6 +106,7 @@ struct LayerPipeline::Impl {
         x.sinks = captures->restore(x.norm, sink_entry(x.h, layer.index), c.has_content ? &c.content : nullptr, c.visitors);
       else if (c.has_content || !c.visitors.empty())
         throw SerialError("'" + x.h.name + "' has content or results kept that nothing wants");
+      make_node(x);
       batch.push_back(std::move(x));
       if (batch.size() >= kBatch) push(ch, batch);
     });
@@ -124,6 +148,7 @@ struct LayerPipeline::Impl {
           x.sinks = std::move(sinks);
         }
         if (rec) rec->add(x);
+        make_node(x);
         batch.push_back(std::move(x));
         if (batch.size() >= kBatch) push(ch, batch);
       });

@@ -26,7 +26,13 @@ struct IndexedEntry {
   // Sinks opened by the name as the tar has it: the merge hands them on only when the entry lands
   // at that very path (no symlinked parent on the way).
   std::unique_ptr<CaptureSet::Active> sinks;
+  // The entry as the filesystem will hold it, made by the worker (keyed by norm): every entry
+  // but the root, whiteouts and hardlinks.
+  FileSystem::Node node;
 };
+
+// The entry a tar header describes (what the header says; no layer, no hash).
+Entry entry_of(const TarHeader& h);
 
 class LayerPipeline {
  public:
