@@ -63,6 +63,7 @@ struct LayerPipeline::Impl {
   std::vector<std::unique_ptr<Channel>> channels;
   std::vector<std::thread> workers;
   std::atomic<bool> cancelled{false};
+  std::atomic<size_t> next{0};  // the next layer no worker took
 
   Impl(const std::vector<LayerInfo>& l, CaptureSet* c, LayerCache* lc) : layers(l), captures(c), cache(lc) {
     for (size_t i = 0; i < layers.size(); ++i) channels.push_back(std::make_unique<Channel>());
@@ -173,11 +174,13 @@ LayerPipeline::LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* c
     : impl_(std::make_unique<Impl>(layers, captures, cache)) {
   if (threads == 0) threads = TaskPool::default_threads();
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(layers.size())));
-  // Worker k reads layers k, k+threads, k+2·threads… in turn: the merge, which takes layers in
-  // order, always finds the layer it waits for being read or done.
+  // A worker takes the next layer nobody took yet (layers differ in size by 100×: a fixed share
+  // each would leave one worker idle while the other reads the big ones). Layers are taken in
+  // order, so the merge, which consumes them in order, always finds the layer it waits for being
+  // read or done.
   for (unsigned k = 0; k < threads; ++k)
-    impl_->workers.emplace_back([this, k, threads] {
-      for (size_t i = k; i < impl_->layers.size() && !impl_->cancelled; i += threads) impl_->read_one(i);
+    impl_->workers.emplace_back([this] {
+      for (size_t i; !impl_->cancelled && (i = impl_->next++) < impl_->layers.size();) impl_->read_one(i);
     });
 }
 
