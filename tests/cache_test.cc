@@ -157,6 +157,27 @@ TEST(LayerCacheCli, WhereItGoesAndWhenNot) {
   EXPECT_EQ(files_in(home / "imagelint").size(), img.layers());
 }
 
+TEST(LayerCacheCli, CacheMaxKeepsTheDirectoryWithinASize) {
+  Images img;
+  TempDir home;
+  const std::string n = std::to_string(img.layers());
+  EXPECT_EQ(tally(run_with(home.path(), {"--perf", "ls", img.base})), "layer cache: 0 layer(s) replayed, " + n + " written");
+  // 1 KiB holds nothing: every entry but the one just written goes.
+  Result small = run_with(home.path(), {"--perf", "--cache-max", "1K", "ls", img.instance});
+  EXPECT_EQ(small.code, 0) << small.err;
+  EXPECT_EQ(tally(small), "layer cache: " + n + " layer(s) replayed, 1 written, " + n + " evicted");
+  EXPECT_EQ(files_in(home / "imagelint").size(), 1u);
+  // The default keeps them all.
+  EXPECT_EQ(tally(run_with(home.path(), {"--perf", "ls", img.base})), "layer cache: 0 layer(s) replayed, " + n + " written");
+  EXPECT_EQ(files_in(home / "imagelint").size(), img.layers() + 1);
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--cache-max", "lots", "ls", img.base},
+                                               std::vector<std::string>{"--no-cache", "--cache-max", "1G", "ls", img.base}}) {
+    Result r = run_with(home.path(), bad);
+    EXPECT_EQ(r.code, 2) << bad[1];
+    EXPECT_NE(r.err.find("--cache-max"), std::string::npos) << r.err;
+  }
+}
+
 TEST(LayerCacheCli, DamagedEntriesAndUnwritableDirectoriesCostOnlyTime) {
   Images img;
   TempDir home;

@@ -294,8 +294,16 @@ int run_cli(int argc, char** argv) {
       "Layer cache directory (default: $XDG_CACHE_HOME/imagelint, else ~/.cache/imagelint). A layer read once "
       "(by its digests, with the same tool version and the same rules) is not read again; its digests were "
       "verified when it was cached");
+  uint64_t cache_max = kDefaultLayerCacheLimit;
+  auto* cache_max_opt =
+      app.add_option("--cache-max", cache_max,
+                     "The most the layer cache may hold on disk, e.g. 500M or 10G (default 4G): after a run wrote "
+                     "entries, the least recently used others are removed until it fits")
+          ->transform(CLI::AsSizeValue(false))
+          ->option_text("SIZE");
   app.add_flag("--no-cache", no_cache, "Neither read nor write the layer cache: every layer is read and verified")
-      ->excludes(cache_opt);
+      ->excludes(cache_opt)
+      ->excludes(cache_max_opt);
   app.fallthrough();  // --quiet may follow the command
   app.require_subcommand(1);
   std::function<int()> action;
@@ -427,13 +435,14 @@ int run_cli(int argc, char** argv) {
   if (no_cache) set_layer_cache_dir("");
   else if (!cache_dir.empty()) set_layer_cache_dir(std::filesystem::absolute(cache_dir).lexically_normal().string());
   else set_layer_cache_dir(default_layer_cache_dir());
+  set_layer_cache_limit(cache_max);
   defer_layer_cache_writes();  // written only when the command succeeds
   struct PrintPerf {
     ~PrintPerf() {
       if (perf::enabled() && !layer_cache_dir().empty()) {
         LayerCacheTally t = layer_cache_tally();
-        std::fprintf(stderr, "layer cache: %d layer(s) replayed, %d written (%s)\n", t.hits, t.written,
-                     layer_cache_dir().c_str());
+        std::fprintf(stderr, "layer cache: %d layer(s) replayed, %d written%s (%s)\n", t.hits, t.written,
+                     t.evicted ? fmt::format(", {} evicted", t.evicted).c_str() : "", layer_cache_dir().c_str());
       }
       perf::print();
     }

@@ -54,7 +54,7 @@ constexpr size_t kMaxRetained = 8u << 20;    // all runs of one module
 constexpr size_t kMaxShdrs = 4u << 20;       // the section header table
 constexpr size_t kNulBreak = 4096;           // a run ends after this many NULs in a row
 constexpr size_t kDeferMax = 16u << 20;      // compressed bytes kept for the pool, per module
-constexpr size_t kPiece = 4u << 10;          // compressed bytes fed between checks for the stop
+constexpr size_t kPiece = 1u << 10;          // compressed bytes fed between checks for the stop
 const char kSigMagic[] = "~Module signature appended~\n";
 
 bool stringish(unsigned char c) { return c == 0 || c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7f); }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <atomic>
 #include <cstdio>
@@ -42,6 +43,7 @@ std::vector<std::string> g_deferred_dirs;  // made for them, deepest last
 // Entries of g_deferred, sealed but not renamed yet: final path -> temporary file. A second image
 // of the same run (diff's B) replays the layers it shares with the first from them.
 std::map<std::string, std::string> g_sealed;
+uint64_t g_limit = kDefaultLayerCacheLimit;
 void note_problem(std::string what) {
   std::lock_guard lock(g_mu);
   if (g_tally.problems.size() < 100) g_tally.problems.push_back(std::move(what));
@@ -185,9 +187,56 @@ void remove_orphans(const std::string& dir) {
   ::closedir(d);
 }
 
+bool is_entry_name(std::string_view name) {
+  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// Keeps the entries of dir within the limit: the least recently used go first (a replay touches
+// its entry's mtime), never those just written (just_written: final paths). Returns how many went.
+int prune(const std::string& dir, uint64_t limit, const std::set<std::string>& just_written) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return 0;
+  struct Item {
+    struct timespec used;
+    uint64_t size;
+    std::string name;
+  };
+  std::vector<Item> items;
+  uint64_t total = 0;
+  while (const dirent* e = ::readdir(d)) {
+    if (!is_entry_name(e->d_name)) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+    const uint64_t size = static_cast<uint64_t>(st.st_blocks) * 512;  // what it takes on disk
+    total += size;
+    if (!just_written.count(dir + "/" + e->d_name)) items.push_back(Item{st.st_mtim, size, e->d_name});
+  }
+  int gone = 0;
+  if (total > limit) {
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return a.used.tv_sec != b.used.tv_sec ? a.used.tv_sec < b.used.tv_sec : a.used.tv_nsec < b.used.tv_nsec;
+    });
+    for (const Item& it : items) {
+      if (total <= limit) break;
+      if (::unlinkat(::dirfd(d), it.name.c_str(), 0) == 0) {
+        total -= std::min(total, it.size);
+        ++gone;
+      } else if (errno == ENOENT) {  // another process took it
+        total -= std::min(total, it.size);
+      }
+    }
+  }
+  ::closedir(d);
+  return gone;
+}
+
 }  // namespace
 
 void set_layer_cache_dir(std::string dir) { g_dir = std::move(dir); }
+void set_layer_cache_limit(uint64_t bytes) {
+  std::lock_guard lock(g_mu);
+  g_limit = bytes;
+}
 
 LayerCacheTally layer_cache_tally() {
   std::lock_guard lock(g_mu);
@@ -380,6 +429,32 @@ struct LayerCache::Writer : LayerCache::Recording {
   }
 };
 
+namespace {
+
+// Writes each entry (placed: sealed already, only the rename is left), then keeps each directory
+// written to within the limit; counts both in the tally.
+void write_entries(std::vector<std::unique_ptr<LayerCache::Writer>>& ws, bool placed) {
+  int written = 0;
+  std::map<std::string, std::set<std::string>> by_dir;  // dir -> final paths written
+  for (auto& w : ws)  // not under g_mu: a failure notes a problem
+    if (placed ? w->place() : w->finish()) {
+      ++written;
+      by_dir[w->dir].insert(w->dir + "/" + w->key);
+    }
+  uint64_t limit;
+  {
+    std::lock_guard lock(g_mu);
+    limit = g_limit;
+  }
+  int evicted = 0;
+  for (auto& [dir, keep] : by_dir) evicted += prune(dir, limit, keep);
+  std::lock_guard lock(g_mu);
+  g_tally.written += written;
+  g_tally.evicted += evicted;
+}
+
+}  // namespace
+
 LayerCache::LayerCache(std::string dir) : dir_(std::move(dir)) {
   if (!dir_.empty()) remove_orphans(dir_);
 }
@@ -457,10 +532,7 @@ void LayerCache::commit() {
     g_deferred_dirs.insert(g_deferred_dirs.end(), made.begin(), made.end());
     return;
   }
-  int written = 0;
-  for (auto& w : ws) written += w->finish();  // not under g_mu: a failure notes a problem
-  std::lock_guard lock(g_mu);
-  g_tally.written += written;
+  write_entries(ws, false);
 }
 
 void defer_layer_cache_writes() {
@@ -477,14 +549,10 @@ void end_layer_cache_writes(bool write) {
     made.swap(g_deferred_dirs);
     g_sealed.clear();
   }
-  int written = 0;
-  if (write)
-    for (auto& w : ws) written += w->place();
+  if (write) write_entries(ws, true);
   ws.clear();  // unwritten ones take their temporary files with them
   if (!write)
     for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());  // only if empty
-  std::lock_guard lock(g_mu);
-  g_tally.written += written;
 }
 
 // ---- reading ----
@@ -552,6 +620,7 @@ std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::
   } catch (const SerialError&) {
     return damaged();
   }
+  ::futimens(fd.fd, nullptr);  // used now: the last to be evicted (a read-only cache stays as it is)
   try {
     {
       std::lock_guard tally_lock(g_mu);

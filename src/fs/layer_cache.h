@@ -40,10 +40,16 @@ const std::string& layer_cache_dir();
 // The default: $XDG_CACHE_HOME/imagelint, else $HOME/.cache/imagelint; empty when neither is set.
 std::string default_layer_cache_dir();
 
+// The most the cache directory holds (bytes on disk); after a run wrote entries, the least
+// recently used others are removed until it fits (a replay counts as a use: it touches the
+// entry's mtime). The entries a run just wrote always stay.
+inline constexpr uint64_t kDefaultLayerCacheLimit = 4ull << 30;
+void set_layer_cache_limit(uint64_t bytes);
+
 // What the caches of this process did, for --perf and for warnings: layers replayed, layers
-// written, and why an entry could not be read or written (at most a few lines).
+// written, entries evicted, and why an entry could not be read or written (at most a few lines).
 struct LayerCacheTally {
-  int hits = 0, written = 0;
+  int hits = 0, written = 0, evicted = 0;
   std::vector<std::string> problems;
 };
 LayerCacheTally layer_cache_tally();

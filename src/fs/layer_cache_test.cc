@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <chrono>
+#include <iterator>
+#include <algorithm>
+#include <set>
 #include <fstream>
 #include <thread>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -100,6 +105,7 @@ Outcome build(const Image& img, const std::string& cache, const std::string& vis
                            s.uncompressed_bytes, s.entries, s.blob_digest, s.diff_id);
   o.tally.hits = after.hits - before.hits;
   o.tally.written = after.written - before.written;
+  o.tally.evicted = after.evicted - before.evicted;
   o.tally.problems.assign(after.problems.begin() + static_cast<long>(before.problems.size()), after.problems.end());
   return o;
 }
@@ -170,6 +176,56 @@ TEST(LayerCache, ALayerTheImageRepeatsIsWrittenOnce) {
   EXPECT_EQ(warm.tally.hits, 5);
   expect_same(none, cold);
   expect_same(none, warm);
+}
+
+// Over the limit, the least recently used entries go first (a replay counts as a use), and never
+// those the run just wrote.
+TEST(LayerCache, OverTheLimitTheLeastRecentlyUsedGo) {
+  Fixture f;
+  auto names = [&] {
+    std::vector<std::string> v = entries_in(f.cache);
+    return std::set<std::string>(v.begin(), v.end());
+  };
+  auto minus = [](const std::set<std::string>& a, const std::set<std::string>& b) {
+    std::set<std::string> out;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+    return out;
+  };
+  const auto now = fs::file_time_type::clock::now();
+  auto age = [&](const std::set<std::string>& set, int minutes) {
+    int i = 0;
+    for (const std::string& n : set) fs::last_write_time(fs::path(f.cache) / n, now - std::chrono::minutes(minutes + i++));
+  };
+  build(f.img, f.cache, "size/1");
+  const std::set<std::string> a = names();
+  ASSERT_EQ(a.size(), 4u);
+  age(a, 100);
+  EXPECT_EQ(build(f.img, f.cache, "size/1").tally.hits, 4);
+  for (const std::string& n : a)
+    EXPECT_GT(fs::last_write_time(fs::path(f.cache) / n), now - std::chrono::minutes(1)) << "a replay touches " << n;
+
+  build(f.img, f.cache, "size/2");
+  const std::set<std::string> b = minus(names(), a);
+  ASSERT_EQ(b.size(), 4u);
+  uint64_t eight = 0;
+  for (const std::string& n : names()) {
+    struct stat st {};
+    ASSERT_EQ(::stat((fs::path(f.cache) / n).c_str(), &st), 0);
+    eight += static_cast<uint64_t>(st.st_blocks) * 512;
+  }
+  age(a, 100);  // the oldest
+  age(b, 50);   // then b, each a minute apart: the first in name order is the newest
+  set_layer_cache_limit(eight - 1);
+  Outcome c_run = build(f.img, f.cache, "size/3");
+  set_layer_cache_limit(kDefaultLayerCacheLimit);
+  const std::set<std::string> after = names();
+  EXPECT_EQ(c_run.tally.written, 4);
+  EXPECT_EQ(c_run.tally.evicted, 5);
+  EXPECT_TRUE(minus(a, after) == a) << "every entry of the oldest set went";
+  std::set<std::string> b_left = minus(b, minus(b, after));
+  EXPECT_EQ(b_left.size(), 3u);
+  EXPECT_FALSE(b_left.count(*b.rbegin())) << "the oldest of b went";
+  EXPECT_EQ(minus(after, b).size(), 4u) << "what the run wrote stays";
 }
 
 TEST(LayerCache, ADamagedOrCutEntryIsReadAgainAndRewritten) {
