@@ -135,6 +135,18 @@ TEST(LayerCacheCli, DiffReadsTheLayersBothBuildsShareOnce) {
   Result bad = run_with(fresh.path(), {"diff", img.instance, "oci:" + broken / "rebuilt"});
   EXPECT_EQ(bad.code, 2) << bad.err;
   EXPECT_TRUE(files_in(fresh.path()).empty()) << "a failed diff wrote the cache";
+
+  // B's copy of a layer it shares with A damaged: B does not read it, but its digest is checked.
+  TempDir shared_bad, fresh2;
+  fs::copy(img.dir / "rebuilt", shared_bad / "rebuilt", fs::copy_options::recursive);
+  imagelint::Image sb = imagelint::open_image(imagelint::parse_reference(shared_bad / "rebuilt"), {});
+  std::string first = read_file(sb.layers.front().blob.path);
+  first[first.size() / 2] ^= 0x01;
+  write_file(sb.layers.front().blob.path, first);
+  Result damaged = run_with(fresh2.path(), {"--perf", "diff", img.instance, "oci:" + shared_bad / "rebuilt"});
+  EXPECT_EQ(damaged.code, 2) << damaged.err;
+  EXPECT_NE(damaged.err.find("layer 0"), std::string::npos) << damaged.err;
+  EXPECT_NE(damaged.err.find("blob digest mismatch"), std::string::npos) << damaged.err;
 }
 
 TEST(LayerCacheCli, WhereItGoesAndWhenNot) {

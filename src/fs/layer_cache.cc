@@ -557,6 +557,11 @@ void end_layer_cache_writes(bool write) {
 
 // ---- reading ----
 
+bool LayerCache::from_this_run(const std::string& key) const {
+  std::lock_guard lock(g_mu);
+  return g_sealed.count(dir_ + "/" + key) > 0;
+}
+
 std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::function<void(CachedEntry&)>& fn) {
   if (key.empty() || dir_.empty()) return std::nullopt;
   std::string path = dir_ + "/" + key;

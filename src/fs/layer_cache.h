@@ -82,6 +82,9 @@ class LayerCache {
   // Replays a cached layer on this thread: fn for each entry in order, then the stats. nullopt on
   // a miss, or when the entry is damaged (then nothing was handed to fn). Throws what fn throws.
   std::optional<LayerStats> replay(const std::string& key, const std::function<void(CachedEntry&)>& fn);
+  // True when key's entry was recorded by this process and is not yet in place (diff's B
+  // replaying what A's read recorded): its blob was verified as A's, not as this image's.
+  bool from_this_run(const std::string& key) const;
 
   // Records a layer as it is read. A layer whose recording was abandoned is not written.
   class Recording {

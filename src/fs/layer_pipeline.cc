@@ -121,6 +121,9 @@ struct LayerPipeline::Impl {
     try {
       const std::string key = cache ? LayerCache::key(layer, captures) : "";
       std::optional<LayerStats> cached;
+      // A layer another image of this run recorded (diff's B sharing A's): this image's blob is
+      // a file of its own, so its digest is checked (sha256 of the stored bytes, no inflate).
+      if (!key.empty() && cache->from_this_run(key)) verify_blob(layer);
       if (!key.empty()) cached = replay(key, layer, ch, batch);
       if (cached) {
         if (!batch.empty()) push(ch, batch);

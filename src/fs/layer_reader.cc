@@ -273,6 +273,23 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
 
 LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) { return read_layer_impl(layer, fn, nullptr); }
 
+void verify_blob(const LayerInfo& layer) {
+  if (layer.digest.empty()) {
+    read_layer(layer, [](const TarHeader&, EntryData&) {});
+    return;
+  }
+  auto raw = open_blob(layer.blob);
+  ProgressSource counted(*raw);
+  HashingSource blob_hash(counted);
+  std::vector<char> sink(256 * 1024);
+  while (blob_hash.read(sink.data(), sink.size()) > 0) {
+  }
+  const std::string actual = blob_hash.digest();
+  if (actual != layer.digest)
+    throw InputError(fmt::format("layer {} ({})", layer.index, layer.blob.display),
+                     "blob digest mismatch: expected " + layer.digest + ", actual " + actual);
+}
+
 void read_layer_until(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop) {
   read_layer_impl(layer, fn, stop);
 }

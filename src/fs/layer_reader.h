@@ -48,6 +48,11 @@ using EntryFn = std::function<void(const TarHeader&, EntryData&)>;
 // descriptor names one) and the diff_id. Throws InputError naming the layer on any failure.
 LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn);
 
+// Checks the layer's blob against its descriptor digest without decompressing it (sha256 of the
+// stored bytes); a layer without one is read whole, for its diff_id. Throws InputError naming the
+// layer, as read_layer does.
+void verify_blob(const LayerInfo& layer);
+
 // A second read, for content the first pass already verified: stops as soon as stop() says so
 // after an entry (the rest of the layer is neither decompressed nor checked). Callers must check
 // what they get against the first pass (e.g. the entry's content hash).
