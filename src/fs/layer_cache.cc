@@ -1,8 +1,6 @@
 #include "fs/layer_cache.h"
 
-#include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -18,7 +16,9 @@
 #include <map>
 
 #include "fs/capture.h"
+#include "fs/layer_cache_dir.h"
 #include "fs/layer_pipeline.h"
+#include "util/build_id.h"
 #include "util/error.h"
 #include "util/serial.h"
 #include "util/version.h"
@@ -57,47 +57,6 @@ struct Fd {
     if (fd >= 0) ::close(fd);
   }
 };
-
-// What identifies the code that wrote an entry: the GNU build id the linker put into this
-// executable (it changes with any change to the code), else the executable's own bytes hashed.
-// A cache shared by two builds of the same version must never hand one the other's entries.
-std::string build_identity() {
-  static const std::string id = [] {
-    std::string out;
-    dl_iterate_phdr(
-        [](struct dl_phdr_info* info, size_t, void* data) -> int {
-          auto& o = *static_cast<std::string*>(data);
-          for (int i = 0; i < info->dlpi_phnum; ++i) {
-            const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-            if (ph.p_type != PT_NOTE) continue;
-            const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
-            const char* end = p + ph.p_memsz;
-            while (p + sizeof(ElfW(Nhdr)) <= end) {
-              ElfW(Nhdr) n;
-              std::memcpy(&n, p, sizeof n);
-              const char* name = p + sizeof n;
-              const char* desc = name + ((n.n_namesz + 3) & ~3u);
-              if (desc + n.n_descsz > end) break;
-              if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-                o.assign(desc, n.n_descsz);
-                return 1;
-              }
-              p = desc + ((n.n_descsz + 3) & ~3u);
-            }
-          }
-          return 1;  // only the executable itself, which comes first
-        },
-        &out);
-    if (!out.empty()) return "build-id:" + out;
-    Xxh128 h;
-    Fd fd{::open("/proc/self/exe", O_RDONLY | O_CLOEXEC)};
-    std::string buf(1 << 16, '\0');
-    ssize_t n;
-    while (fd.fd >= 0 && (n = ::read(fd.fd, buf.data(), buf.size())) > 0) h.update(buf.data(), static_cast<size_t>(n));
-    return "exe:" + h.digest().hex();
-  }();
-  return id;
-}
 
 void put_header(SerialOut& w, const TarHeader& h) {
   w.str(h.name);
@@ -167,68 +126,6 @@ bool pread_all(int fd, void* out, size_t n, uint64_t off) {
   return true;
 }
 
-
-// Temporary files of a process that was killed mid-run: ".tmp-PID-…" where no process PID runs
-// any more and the file is a day old (a cache on a shared disk may hold another host's PIDs).
-void remove_orphans(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  const time_t day_ago = ::time(nullptr) - 24 * 3600;
-  while (const dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
-    if (!name.starts_with(".tmp-")) continue;
-    long pid = std::strtol(e->d_name + 5, nullptr, 10);
-    struct stat st {};
-    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive (EPERM: alive too)
-    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || st.st_mtime > day_ago)
-      continue;
-    ::unlinkat(::dirfd(d), e->d_name, 0);
-  }
-  ::closedir(d);
-}
-
-bool is_entry_name(std::string_view name) {
-  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-// Keeps the entries of dir within the limit: the least recently used go first (a replay touches
-// its entry's mtime), never those just written (just_written: final paths). Returns how many went.
-int prune(const std::string& dir, uint64_t limit, const std::set<std::string>& just_written) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return 0;
-  struct Item {
-    struct timespec used;
-    uint64_t size;
-    std::string name;
-  };
-  std::vector<Item> items;
-  uint64_t total = 0;
-  while (const dirent* e = ::readdir(d)) {
-    if (!is_entry_name(e->d_name)) continue;
-    struct stat st {};
-    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
-    const uint64_t size = static_cast<uint64_t>(st.st_blocks) * 512;  // what it takes on disk
-    total += size;
-    if (!just_written.count(dir + "/" + e->d_name)) items.push_back(Item{st.st_mtim, size, e->d_name});
-  }
-  int gone = 0;
-  if (total > limit) {
-    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      return a.used.tv_sec != b.used.tv_sec ? a.used.tv_sec < b.used.tv_sec : a.used.tv_nsec < b.used.tv_nsec;
-    });
-    for (const Item& it : items) {
-      if (total <= limit) break;
-      if (::unlinkat(::dirfd(d), it.name.c_str(), 0) == 0) {
-        total -= std::min(total, it.size);
-        ++gone;
-      } else if (errno == ENOENT) {  // another process took it
-        total -= std::min(total, it.size);
-      }
-    }
-  }
-  ::closedir(d);
-  return gone;
-}
 
 }  // namespace
 
@@ -447,7 +344,7 @@ void write_entries(std::vector<std::unique_ptr<LayerCache::Writer>>& ws, bool pl
     limit = g_limit;
   }
   int evicted = 0;
-  for (auto& [dir, keep] : by_dir) evicted += prune(dir, limit, keep);
+  for (auto& [dir, keep] : by_dir) evicted += cache_dir::prune(dir, limit, keep);
   std::lock_guard lock(g_mu);
   g_tally.written += written;
   g_tally.evicted += evicted;
@@ -456,7 +353,7 @@ void write_entries(std::vector<std::unique_ptr<LayerCache::Writer>>& ws, bool pl
 }  // namespace
 
 LayerCache::LayerCache(std::string dir) : dir_(std::move(dir)) {
-  if (!dir_.empty()) remove_orphans(dir_);
+  if (!dir_.empty()) cache_dir::remove_orphans(dir_);
 }
 
 LayerCache::~LayerCache() {
