@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# ci/build.sh [BUILD_DIR] [extra cmake args...]: configure (once) and build with Ninja.
+# ci/build.sh [BUILD_DIR] [extra cmake args...]: configure and build with Ninja (warnings as errors).
+# BUILD_TARGETS="a b" builds only those targets (ci/demo.sh builds only what it runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
 cmake -S . -B "$dir" -G Ninja -DIMAGELINT_WERROR=ON "$@" >/dev/null
-cmake --build "$dir" -j "$(nproc)"
+targets=()
+for t in ${BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$dir" -j "$(nproc)" "${targets[@]}"

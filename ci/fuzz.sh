@@ -12,7 +12,7 @@ secs=${1:-30}
 dir=build-fuzz
 clangxx=${CLANGXX:-clang++-16}
 
-./ci/install-deps.sh  # clang-16, libclang-rt-16-dev (libFuzzer), llvm-16 (the symbolizer)
+./ci/install-deps.sh --fuzz  # clang-16, libclang-rt-16-dev (libFuzzer), llvm-16 (the symbolizer)
 symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer || true)
 
 cmake -S . -B "$dir" -G Ninja -DIMAGELINT_FUZZ=ON -DCMAKE_CXX_COMPILER="$clangxx" >/dev/null

@@ -17,10 +17,13 @@ packages=(
   chromium
   # the benchmark
   time bc
-  # the fuzzers (ci/fuzz.sh): clang 16 (14 and 15 cannot compile the tree), libFuzzer and the
-  # sanitizer runtimes (only Recommended by clang-16), llvm-symbolizer for the stack traces
-  clang-16 libclang-rt-16-dev llvm-16
 )
+# `install-deps.sh --fuzz` (ci/fuzz.sh): the timed fuzzers need clang 16 (14 and 15 cannot compile
+# the tree), libFuzzer and the sanitizer runtimes (only Recommended by clang-16), llvm-symbolizer
+# for the stack traces. The test command does not: it replays the fuzz inputs with g++.
+if [ "${1:-}" = --fuzz ]; then
+  packages+=(clang-16 libclang-rt-16-dev llvm-16)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -141,6 +141,9 @@ CheckRun check_image(const fixture::Recipe& r, const std::vector<std::string>& a
   CheckRun out;
   out.code = res.code;
   out.err = res.err;
+  // Every caller checks a finding's presence or absence: a run that could not check (exit 2)
+  // would make "no finding" pass, so it fails the calling test here.
+  EXPECT_TRUE(res.code == 0 || res.code == 1) << "imagelint check exited " << res.code << ": " << res.err;
   if (res.code == 0 || res.code == 1) out.j = nlohmann::json::parse(res.out);
   return out;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -62,16 +63,17 @@ TEST(Lint, GoodImagePassesEveryLint) {
 
 TEST(Lint, Levels) {
   Result rules = imagelint({"rules", "--rules", "bootc-base"});
-  for (const std::string& l : lines(rules.out)) {
-    for (const char* fatal : {"var-run", "etc-usretc", "bootc-kargs", "utf8", "api-base-directories", "baseimage-root"})
-      if (l.starts_with(std::string(fatal) + " ")) {
-        EXPECT_NE(l.find(" error "), std::string::npos) << l;
-      }
-    for (const char* warn : {"baseimage-composefs", "var-log", "var-tmpfiles", "sysusers", "nonempty-boot", "nonempty-run-tmp",
-                             "buildah-injected"})
-      if (l.starts_with(std::string(warn) + " ")) {
-        EXPECT_NE(l.find(" warning "), std::string::npos) << l;
-      }
+  ASSERT_EQ(rules.code, 0) << rules.err;
+  std::map<std::string, std::string> line_of;  // rule id -> its line
+  for (const std::string& l : lines(rules.out)) line_of[l.substr(0, l.find(' '))] = l;
+  for (const char* fatal : {"var-run", "etc-usretc", "bootc-kargs", "utf8", "api-base-directories", "baseimage-root"}) {
+    ASSERT_TRUE(line_of.count(fatal)) << fatal << " is not listed:\n" << rules.out;
+    EXPECT_NE(line_of[fatal].find(" error "), std::string::npos) << line_of[fatal];
+  }
+  for (const char* warn : {"baseimage-composefs", "var-log", "var-tmpfiles", "sysusers", "nonempty-boot", "nonempty-run-tmp",
+                           "buildah-injected"}) {
+    ASSERT_TRUE(line_of.count(warn)) << warn << " is not listed:\n" << rules.out;
+    EXPECT_NE(line_of[warn].find(" warning "), std::string::npos) << line_of[warn];
   }
 }
 

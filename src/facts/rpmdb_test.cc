@@ -359,16 +359,20 @@ TEST(RpmDb, DatabaseWrittenByRpmMatchesRpm) {
   // The JSON that inspect prints.
   nlohmann::json j = packages_to_json(db);
   ASSERT_EQ(j["packages"].size(), 3u);
+  int named = 0;
   for (const auto& p : j["packages"]) {
     if (p["name"] == "alpha") {
+      ++named;
       EXPECT_EQ(p["epoch"], "2");
     }
     if (p["name"] == "gamma") {
+      ++named;
       EXPECT_TRUE(p["epoch"].is_null());
     }
     EXPECT_EQ(p["db"], "rpm");
     EXPECT_EQ(p["arch"], "noarch");
   }
+  EXPECT_EQ(named, 2) << j["packages"].dump(2);
   EXPECT_TRUE(j["package_errors"].empty());
 }
 

@@ -106,11 +106,14 @@ TEST(FindingGroups, SeveralFindingsOnOnePathStayTogether) {
   FindingRows rows = group_findings(f.ptrs, 5);
   EXPECT_EQ(covered(rows), 9u);
   ASSERT_FALSE(rows.rows.empty());
+  int etc_a = 0;
   for (auto& r : rows.rows)
     if (r.path == "etc/a") {
+      ++etc_a;
       EXPECT_EQ(r.count, 8u);
       EXPECT_FALSE(r.below);
     }
+  EXPECT_EQ(etc_a, 1);  // one row holds all eight
 }
 
 TEST(FindingGroups, DeepHostilePathsAreBounded) {
