@@ -38,11 +38,6 @@ void assign(Change& c, Class cls, const std::string& category, const std::string
   ++cx.rule_counts[rule];
 }
 
-std::string literal_prefix(const std::string& glob) {
-  size_t i = glob.find_first_of("*?[\\");  // up to the first wildcard or escape
-  return i == std::string::npos ? glob : glob.substr(0, i);
-}
-
 }  // namespace
 
 void prepare_package_story(ClassifyContext& cx) {
@@ -163,7 +158,7 @@ std::vector<Hazard> find_hazards(const DriftRules& rules, const FileSystem& a, c
     std::map<std::string, Hazard> found;
     for (const FileSystem* fs : {&a, &b}) {
       for (const std::string& glob : h.paths) {
-        std::string prefix = literal_prefix(glob);
+        std::string prefix(glob_literal_prefix(glob));
         for (auto it = fs->entries().lower_bound(prefix); it != fs->entries().end() && it->first.starts_with(prefix); ++it) {
           const Entry& e = it->second;
           if (e.type == EntryType::Dir) continue;

@@ -163,7 +163,7 @@ struct Want {
 // unified diff needs; each file is reduced to its substance digests as it arrives, so memory
 // holds one file at a time plus the small texts.
 void read_side(const Image& img, const FileSystem& fs, const std::map<std::string, Want>& wants, const DiffOptions& opt,
-               int* rereads, SideContent& side) {
+               const RunContext& run, int* rereads, SideContent& side) {
   // Only what will be used is read: a file over every cap is marked, not fetched.
   std::vector<std::string> paths;
   for (auto& [p, w] : wants) {
@@ -186,7 +186,7 @@ void read_side(const Image& img, const FileSystem& fs, const std::map<std::strin
           text_used += size;
           side.text[path] = std::move(bytes);
         }
-      });
+      }, run);
 }
 
 void summarise(DiffResult& r) {
@@ -219,8 +219,9 @@ const char* verdict_name(Verdict v) {
   return "?";
 }
 
-DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt) {
-  perf::Stage stage("diff (all of it)");
+DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt,
+                    const RunContext& run) {
+  PerfStage stage(run.perf, "diff (all of it)");
   DiffResult r;
   r.config = diff_configs(a.config_json, b.config_json, rules.config_noise);
   while (r.same_layers < a.layers.size() && r.same_layers < b.layers.size() &&
@@ -246,14 +247,14 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
     // digests and diff_ids are checked: a corrupt B is an error, never "reproducible".
     BuildResult built;
     both<int>([&](int i) {
-      if (i == 0) built = build_filesystem(a);
+      if (i == 0) built = build_filesystem(a, nullptr, run);
       else {
         uint64_t stored = 0;
         for (const LayerInfo& l : b.layers) stored += l.size;
-        progress::expect(stored, b.layers.size());
+        if (run.progress) run.progress->expect(stored, b.layers.size());
         for (const LayerInfo& l : b.layers) {
-          r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}));
-          progress::layer_done();
+          r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}, ReadOptions{run.progress, run.zlib_inflate}));
+          if (run.progress) run.progress->layer_done();
         }
       }
       return 0;
@@ -287,9 +288,9 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
       [&](int i) {
         return gather_facts(
             *imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); },
-            FactScope::PackagesOnly);
+            FactScope::PackagesOnly, {}, run);
       },
-      shared && !layer_cache_dir().empty());
+      shared && run.cache && !run.cache->dir().empty());
   lap("read both images");
   SideContent sides[2];
   collect_early(*ga.captures, early_ids[0], ga.built.fs, sides[0]);
@@ -342,7 +343,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
     const FileSystem* fss[2] = {&fa, &fb};
     int rereads[2] = {0, 0};
     both<int>([&](int i) {
-      read_side(*imgs[i], *fss[i], wants, opt, &rereads[i], sides[i]);
+      read_side(*imgs[i], *fss[i], wants, opt, run, &rereads[i], sides[i]);
       return 0;
     });
     r.rereads = rereads[0] + rereads[1];

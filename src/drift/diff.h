@@ -51,6 +51,7 @@ struct DiffResult {
 };
 
 // Throws InputError when either image cannot be read.
-DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt = {});
+DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt = {},
+                    const RunContext& run = RunContext::none());
 
 }  // namespace imagelint::drift

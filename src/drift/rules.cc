@@ -211,7 +211,7 @@ DriftRules load_drift_rules(const std::vector<std::string>& files, const std::ve
     r.id = "ignore:" + p;
     r.paths = {p};
     // A plain path (no glob characters) means the path and everything below it, as for `ls`.
-    if (p.find_first_of("*?[") == std::string::npos) r.paths.push_back(p + "/**");
+    if (glob_is_literal(p)) r.paths.push_back(p + "/**");
     r.cls = Class::Noise;
     r.category = "ignored";
     r.description = "--ignore " + pattern;

@@ -224,14 +224,14 @@ void gather_policy(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
 }  // namespace
 
 Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra, FactScope scope,
-                      const FactNeeds& needs) {
+                      const FactNeeds& needs, const RunContext& run) {
   Gathered g;
   g.captures = std::make_unique<CaptureSet>();
   CaptureSet& cap = *g.captures;
   if (scope == FactScope::PackagesOnly) {
     want_packages(cap);
     if (extra) extra(cap);
-    g.built = build_filesystem(img, &cap);
+    g.built = build_filesystem(img, &cap, run);
     gather_packages(g.built.fs, cap, g.facts);
     for (auto& n : cap.notes()) g.facts.notes.push_back(n);
     return g;
@@ -248,20 +248,20 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   cap.want_path(kPolicyPath, kPolicyMaxBytes + 1);
   cap.want_pattern(kUnitDirs, kUnitBytes);
   // Modules are decoded on the pool while the layers stream; the pass waits for them at its end.
-  TaskPool pool;
+  TaskPool pool(run.worker_threads());
   int modules = cap.want_visits(kModulePattern, std::string("modinfo/1 signature=") + (needs.module_signatures ? "1" : "0"),
                                 [&](const std::string& path, const Entry&) {
                                   return std::make_unique<ModinfoReader>(path, needs.module_signatures, &pool);
                                 });
-  cap.set_settle([&pool] {
-    perf::Stage stage("modules (wait)");
+  cap.set_settle([&pool, &run] {
+    PerfStage stage(run.perf, "modules (wait)");
     pool.wait();
   });
 
   if (extra) extra(cap);
-  g.built = build_filesystem(img, &cap);  // settles: the modules are read
+  g.built = build_filesystem(img, &cap, run);  // settles: the modules are read
   cap.set_settle(nullptr);
-  perf::Stage stage("facts");
+  PerfStage stage(run.perf, "facts");
   Facts& f = g.facts;
   const FileSystem& fs = g.built.fs;
 
@@ -296,13 +296,13 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
       if ((ea == nullptr) != (eb == nullptr) || (ea && (a.path != b.path || ea->hash != eb->hash || ea->size != eb->size)))
         same = false;
     }
-    base->packages = same ? f.packages : packages_at(img, base->fs);
+    base->packages = same ? f.packages : packages_at(img, base->fs, run);
     f.base = std::move(base);
   }
   return g;
 }
 
-PackageDb packages_at(const Image& img, const FileSystem& fs) {
+PackageDb packages_at(const Image& img, const FileSystem& fs, const RunContext& run) {
   // The databases gather_packages reads, their bytes read again from the layers that hold them as
   // fs has them (dpkg's file lists are not needed to compare packages).
   std::map<std::string, std::string> named;  // resolved path -> name
@@ -322,7 +322,7 @@ PackageDb packages_at(const Image& img, const FileSystem& fs) {
                   c.size = size;
                   c.truncated = size > bytes.size();
                   c.data = std::move(bytes);
-                });
+                }, run);
   PackageDb db;
   // A name that resolves where another does (a symlinked directory) is read under each name,
   // and read_packages keeps the first.

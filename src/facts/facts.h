@@ -70,12 +70,13 @@ struct FactNeeds {
 // One streaming pass over the image; throws InputError only when the image itself is unreadable.
 // extra declares further captures (rule kinds) before the pass.
 Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra = nullptr,
-                      FactScope scope = FactScope::All, const FactNeeds& needs = {});
+                      FactScope scope = FactScope::All, const FactNeeds& needs = {},
+                      const RunContext& run = RunContext::none());
 
 nlohmann::json facts_to_json(const Facts& f);
 
 // The package databases (rpm sqlite, dpkg status) of fs, an earlier state of img's filesystem
 // (check --base): each read again from the layer that holds it. Unreadable ones are in unread.
-PackageDb packages_at(const Image& img, const FileSystem& fs);
+PackageDb packages_at(const Image& img, const FileSystem& fs, const RunContext& run = RunContext::none());
 
 }  // namespace imagelint

@@ -10,6 +10,7 @@
 #include "util/error.h"
 #include "util/perf.h"
 #include "util/progress.h"
+#include "util/run_context.h"
 
 namespace imagelint {
 namespace {
@@ -130,14 +131,15 @@ using Needs = std::map<int, std::map<std::string, std::string>>;
 // been had. A name may stand twice in one tar: fn streams an entry's bytes and says whether they
 // were the final entry's (their hash), and only then does the name count as had.
 using NamedFn = std::function<bool(const std::string& final_path, const Entry& e, EntryData& d)>;
-int read_named(const Image& img, const Needs& needs, const FileSystem& fs, const NamedFn& fn) {
+int read_named(const Image& img, const Needs& needs, const FileSystem& fs, const RunContext& run, const NamedFn& fn) {
+  const ReadOptions read{run.progress, run.zlib_inflate};
   int layers = 0;
   for (auto& [layer_index, names] : needs) {
     if (layer_index < 0 || static_cast<size_t>(layer_index) >= img.layers.size()) continue;
     ++layers;
     size_t remaining = names.size();
     std::set<std::string> satisfied;
-    progress::expect(img.layers[static_cast<size_t>(layer_index)].size, 1);
+    if (run.progress) run.progress->expect(img.layers[static_cast<size_t>(layer_index)].size, 1);
     read_layer_until(
         img.layers[static_cast<size_t>(layer_index)],
         [&](const TarHeader& h, EntryData& d) {
@@ -151,18 +153,19 @@ int read_named(const Image& img, const Needs& needs, const FileSystem& fs, const
           satisfied.insert(norm);
           --remaining;
         },
-        [&] { return remaining == 0; });
-    progress::layer_done();
+        [&] { return remaining == 0; }, read);
+    if (run.progress) run.progress->layer_done();
   }
   return layers;
 }
 
-int reread(const Image& img, const Needs& needs, const FileSystem& fs, const CapFor& cap_for, const ContentSink& got) {
+int reread(const Image& img, const Needs& needs, const FileSystem& fs, const RunContext& run, const CapFor& cap_for,
+           const ContentSink& got) {
   if (!img.rootfs.empty()) {
     if (auto it = needs.find(-1); it != needs.end()) read_rootfs_files(img.rootfs, it->second, fs, cap_for, got);
     return 0;
   }
-  return read_named(img, needs, fs, [&](const std::string& path, const Entry& e, EntryData& d) {
+  return read_named(img, needs, fs, run, [&](const std::string& path, const Entry& e, EntryData& d) {
     std::string data;
     uint64_t cap = cap_for(path);
     data.reserve(static_cast<size_t>(std::min<uint64_t>(cap, e.size)));
@@ -180,8 +183,8 @@ int reread(const Image& img, const Needs& needs, const FileSystem& fs, const Cap
 
 // Entries that landed through a symlinked parent and that a capture or visitor wants at their
 // final path: their layers read again, each once, the sinks opened for the final path.
-int read_late(const Image& img, const Needs& late, const FileSystem& fs, CaptureSet& captures) {
-  return read_named(img, late, fs, [&](const std::string& path, const Entry& e, EntryData& d) {
+int read_late(const Image& img, const Needs& late, const FileSystem& fs, CaptureSet& captures, const RunContext& run) {
+  return read_named(img, late, fs, run, [&](const std::string& path, const Entry& e, EntryData& d) {
     std::unique_ptr<CaptureSet::Active> sinks = captures.open(path, e);
     Xxh128 hash;
     d.each([&](const char* p, size_t n) {
@@ -196,7 +199,7 @@ int read_late(const Image& img, const Needs& late, const FileSystem& fs, Capture
 
 }  // namespace
 
-BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
+BuildResult build_filesystem(const Image& img, CaptureSet* captures, const RunContext& run) {
   BuildResult out;
   Needs late;
   std::unique_ptr<LayerCache> cache;
@@ -205,10 +208,10 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
     if (img.layers.size() > 65535) throw InputError(img.ref.path, "more than 65535 layers");
     uint64_t stored = 0;
     for (const LayerInfo& layer : img.layers) stored += layer.size;
-    progress::expect(stored, img.layers.size());
-    perf::Stage stage("read layers");
-    if (!layer_cache_dir().empty()) cache = std::make_unique<LayerCache>(layer_cache_dir());
-    LayerPipeline pipeline(img.layers, captures, cache.get());
+    if (run.progress) run.progress->expect(stored, img.layers.size());
+    PerfStage stage(run.perf, "read layers");
+    if (run.cache && !run.cache->dir().empty()) cache = std::make_unique<LayerCache>(*run.cache);
+    LayerPipeline pipeline(img.layers, captures, cache.get(), run.worker_threads(), ReadOptions{run.progress, run.zlib_inflate});
     for (const LayerInfo& layer : img.layers) {
       LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
       LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) { apply(x); });
@@ -216,7 +219,7 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
       for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
       out.layers.push_back(std::move(st));
       if (img.base_layers > 0 && layer.index + 1 == img.base_layers) out.base_fs = out.fs;
-      progress::layer_done();
+      if (run.progress) run.progress->layer_done();
     }
   }
   // The layer cache is written once the image was read whole and the visitors' work is done.
@@ -228,11 +231,11 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
     return out;
   }
   {
-    perf::Stage stage("read again (links)");
-    out.rereads = read_late(img, late, out.fs, *captures);
+    PerfStage stage(run.perf, "read again (links)");
+    out.rereads = read_late(img, late, out.fs, *captures, run);
     // Captures that resolved through a link to content the pass did not keep: read again only the
     // layers that hold those bytes, each once.
-    out.rereads += reread(img, captures->finish(out.fs), out.fs,
+    out.rereads += reread(img, captures->finish(out.fs), out.fs, run,
                          [&](const std::string& p) { return captures->cap_for(p); },
                          [&](const std::string& path, std::string&& bytes, uint64_t size) {
                            Captured c;
@@ -249,7 +252,7 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures) {
 }
 
 int read_contents(const Image& img, const FileSystem& fs, const std::vector<std::string>& paths, const CapFor& cap_for,
-                  const ContentSink& got) {
+                  const ContentSink& got, const RunContext& run) {
   Needs needs;
   std::map<std::string, std::vector<std::string>> also;  // hardlinks: one read, several paths
   for (const std::string& p : paths) {
@@ -259,8 +262,8 @@ int read_contents(const Image& img, const FileSystem& fs, const std::vector<std:
     auto [it, fresh] = needs[layer].emplace(e->data_path().empty() ? p : e->data_path(), p);
     if (!fresh && it->second != p) also[it->second].push_back(p);
   }
-  perf::Stage stage("read again (contents)");
-  return reread(img, needs, fs, cap_for, [&](const std::string& path, std::string&& bytes, uint64_t size) {
+  PerfStage stage(run.perf, "read again (contents)");
+  return reread(img, needs, fs, run, cap_for, [&](const std::string& path, std::string&& bytes, uint64_t size) {
     auto it = also.find(path);
     if (it != also.end())
       for (auto& other : it->second) got(other, std::string(bytes), size);

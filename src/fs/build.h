@@ -11,6 +11,7 @@
 #include "fs/filesystem.h"
 #include "fs/layer_reader.h"
 #include "image/image.h"
+#include "util/run_context.h"
 
 namespace imagelint {
 
@@ -24,8 +25,9 @@ struct BuildResult {
   std::optional<FileSystem> base_fs;
 };
 
-// Throws InputError on anything unreadable, corrupt or hostile.
-BuildResult build_filesystem(const Image& img, CaptureSet* captures = nullptr);
+// Throws InputError on anything unreadable, corrupt or hostile. run: the layer cache, threads,
+// progress line and timings of this run.
+BuildResult build_filesystem(const Image& img, CaptureSet* captures = nullptr, const RunContext& run = RunContext::none());
 
 // Content read again after the pass: at most cap_for(path) bytes of each file, and its real size.
 using CapFor = std::function<uint64_t(const std::string& final_path)>;
@@ -36,7 +38,7 @@ using ContentSink = std::function<void(const std::string& final_path, std::strin
 // regular files are skipped, and so are bytes whose xxh3 is not the entry's (an earlier entry of
 // the same name in a layer, a rootfs file changed since the walk). Returns how many layers were read.
 int read_contents(const Image& img, const FileSystem& fs, const std::vector<std::string>& paths, const CapFor& cap_for,
-                  const ContentSink& got);
+                  const ContentSink& got, const RunContext& run = RunContext::none());
 
 // dir: transport (fs/dir_source.cc): walks ROOTFS without following symlinks.
 void walk_rootfs(const std::string& root, FileSystem& fs, CaptureSet* captures);

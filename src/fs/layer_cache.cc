@@ -20,6 +20,7 @@
 #include "fs/layer_pipeline.h"
 #include "util/build_id.h"
 #include "util/error.h"
+#include "util/run_context.h"
 #include "util/serial.h"
 #include "util/version.h"
 
@@ -33,21 +34,6 @@ constexpr char kMagic[8] = {'I', 'L', 'L', 'A', 'Y', 'E', 'R', '\n'};
 constexpr uint32_t kByteOrder = 0x01020304;
 constexpr size_t kTrailer = 8 + 8 + 16;  // visitors' offset, entries, xxh3-128 of what precedes
 constexpr uint8_t kEntryTag = 1, kEndTag = 0;
-
-std::string g_dir;
-std::mutex g_mu;  // guards what follows
-LayerCacheTally g_tally;
-bool g_defer = false;
-std::vector<std::unique_ptr<LayerCache::Writer>> g_deferred;
-std::vector<std::string> g_deferred_dirs;  // made for them, deepest last
-// Entries of g_deferred, sealed but not renamed yet: final path -> temporary file. A second image
-// of the same run (diff's B) replays the layers it shares with the first from them.
-std::map<std::string, std::string> g_sealed;
-uint64_t g_limit = kDefaultLayerCacheLimit;
-void note_problem(std::string what) {
-  std::lock_guard lock(g_mu);
-  if (g_tally.problems.size() < 100) g_tally.problems.push_back(std::move(what));
-}
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -129,23 +115,11 @@ bool pread_all(int fd, void* out, size_t n, uint64_t off) {
 
 }  // namespace
 
-void set_layer_cache_dir(std::string dir) { g_dir = std::move(dir); }
-void set_layer_cache_limit(uint64_t bytes) {
-  std::lock_guard lock(g_mu);
-  g_limit = bytes;
-}
-
-LayerCacheTally layer_cache_tally() {
-  std::lock_guard lock(g_mu);
-  return g_tally;
-}
-const std::string& layer_cache_dir() { return g_dir; }
-
-std::string default_layer_cache_dir() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg && xdg[0] == '/') return std::string(xdg) + "/imagelint";
-  const char* home = std::getenv("HOME");
-  if (home && home[0] == '/') return std::string(home) + "/.cache/imagelint";
+std::string default_layer_cache_dir(const Environment& env) {
+  std::string xdg = env.get("XDG_CACHE_HOME");
+  if (xdg.starts_with("/")) return xdg + "/imagelint";
+  std::string home = env.get("HOME");
+  if (home.starts_with("/")) return home + "/.cache/imagelint";
   return "";
 }
 
@@ -180,6 +154,7 @@ bool write_all(int fd, const char* p, size_t n) {
 // (then the file is closed: an image of 10,000 layers must not hold 10,000 files open), the
 // visitors' results and the trailer at commit, then the rename.
 struct LayerCache::Writer : LayerCache::Recording {
+  LayerCacheSession& session;
   std::string dir, key, tmp;
   int fd = -1;
   Xxh128 sum;
@@ -193,7 +168,7 @@ struct LayerCache::Writer : LayerCache::Recording {
   std::vector<Kept> visitors;
   std::string scratch;
 
-  Writer(std::string d, std::string k) : dir(std::move(d)), key(std::move(k)) {}
+  Writer(LayerCacheSession& s, std::string d, std::string k) : session(s), dir(std::move(d)), key(std::move(k)) {}
   ~Writer() override { drop(); }
 
   void close_fd() {
@@ -204,11 +179,10 @@ struct LayerCache::Writer : LayerCache::Recording {
     if (!tmp.empty()) ::unlink(tmp.c_str()), tmp.clear();
   }
   bool open() {
-    static std::atomic<unsigned> counter{0};
-    tmp = dir + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + key.substr(0, 16);
+    tmp = dir + "/" + session.temp_name(key);
     fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-      note_problem("cannot create " + tmp + ": " + errno_text());
+      session.note_problem("cannot create " + tmp + ": " + errno_text());
       tmp.clear();
       return false;
     }
@@ -222,7 +196,7 @@ struct LayerCache::Writer : LayerCache::Recording {
   void flush() {
     if (abandoned || fd < 0) return;
     if (!write_all(fd, scratch.data(), scratch.size())) {
-      note_problem("cannot write " + tmp + ": " + errno_text());
+      session.note_problem("cannot write " + tmp + ": " + errno_text());
       abandon();
       return;
     }
@@ -277,7 +251,7 @@ struct LayerCache::Writer : LayerCache::Recording {
     if (abandoned || tmp.empty()) return false;
     fd = ::open(tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
-      note_problem("cannot write " + tmp + ": " + errno_text());
+      session.note_problem("cannot write " + tmp + ": " + errno_text());
       drop();
       return false;
     }
@@ -305,7 +279,7 @@ struct LayerCache::Writer : LayerCache::Recording {
     ok = ::close(fd) == 0 && ok;
     fd = -1;
     if (!ok) {
-      note_problem("cannot write " + tmp + ": " + errno_text());
+      session.note_problem("cannot write " + tmp + ": " + errno_text());
       drop();
       return false;
     }
@@ -317,7 +291,7 @@ struct LayerCache::Writer : LayerCache::Recording {
     if (!sealed || tmp.empty()) return false;
     std::string final_path = dir + "/" + key;
     if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-      note_problem("cannot write " + final_path + ": " + errno_text());
+      session.note_problem("cannot write " + final_path + ": " + errno_text());
       drop();
       return false;
     }
@@ -326,33 +300,93 @@ struct LayerCache::Writer : LayerCache::Recording {
   }
 };
 
-namespace {
+// ---- the session ----
+
+LayerCacheSession::LayerCacheSession(std::string dir, uint64_t limit) : dir_(std::move(dir)), limit_(limit) {}
+
+LayerCacheSession::~LayerCacheSession() { end_writes(false); }
+
+void LayerCacheSession::note_problem(std::string what) {
+  std::lock_guard lock(mu_);
+  if (tally_.problems.size() < 100) tally_.problems.push_back(std::move(what));
+}
+
+void LayerCacheSession::count_hit() {
+  std::lock_guard lock(mu_);
+  tally_.hits++;
+}
+
+LayerCacheTally LayerCacheSession::tally() const {
+  std::lock_guard lock(mu_);
+  return tally_;
+}
+
+std::string LayerCacheSession::temp_name(const std::string& key) {
+  std::lock_guard lock(mu_);
+  return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++) + "-" + key.substr(0, 16);
+}
+
+void LayerCacheSession::defer_writes() {
+  std::lock_guard lock(mu_);
+  defer_ = true;
+}
+
+bool LayerCacheSession::deferring() const {
+  std::lock_guard lock(mu_);
+  return defer_;
+}
+
+void LayerCacheSession::keep_deferred(std::vector<std::unique_ptr<LayerCache::Writer>> sealed,
+                                      std::vector<std::string> made_dirs) {
+  std::lock_guard lock(mu_);
+  for (auto& w : sealed) {
+    sealed_.emplace(w->dir + "/" + w->key, w->tmp);
+    deferred_.push_back(std::move(w));
+  }
+  deferred_dirs_.insert(deferred_dirs_.end(), made_dirs.begin(), made_dirs.end());
+}
+
+std::string LayerCacheSession::sealed_path(const std::string& final_path) const {
+  std::lock_guard lock(mu_);
+  auto it = sealed_.find(final_path);
+  return it == sealed_.end() ? "" : it->second;
+}
 
 // Writes each entry (placed: sealed already, only the rename is left), then keeps each directory
 // written to within the limit; counts both in the tally.
-void write_entries(std::vector<std::unique_ptr<LayerCache::Writer>>& ws, bool placed) {
+void LayerCacheSession::write_entries(std::vector<std::unique_ptr<LayerCache::Writer>>& ws, bool placed) {
   int written = 0;
   std::map<std::string, std::set<std::string>> by_dir;  // dir -> final paths written
-  for (auto& w : ws)  // not under g_mu: a failure notes a problem
+  for (auto& w : ws)  // not under mu_: a failure notes a problem
     if (placed ? w->place() : w->finish()) {
       ++written;
       by_dir[w->dir].insert(w->dir + "/" + w->key);
     }
-  uint64_t limit;
-  {
-    std::lock_guard lock(g_mu);
-    limit = g_limit;
-  }
   int evicted = 0;
-  for (auto& [dir, keep] : by_dir) evicted += cache_dir::prune(dir, limit, keep);
-  std::lock_guard lock(g_mu);
-  g_tally.written += written;
-  g_tally.evicted += evicted;
+  for (auto& [dir, keep] : by_dir) evicted += cache_dir::prune(dir, limit_, keep);
+  std::lock_guard lock(mu_);
+  tally_.written += written;
+  tally_.evicted += evicted;
 }
 
-}  // namespace
+void LayerCacheSession::end_writes(bool write) {
+  std::vector<std::unique_ptr<LayerCache::Writer>> ws;
+  std::vector<std::string> made;
+  {
+    std::lock_guard lock(mu_);
+    ws.swap(deferred_);
+    made.swap(deferred_dirs_);
+    sealed_.clear();
+  }
+  if (write) write_entries(ws, true);
+  ws.clear();  // unwritten ones take their temporary files with them
+  if (!write)
+    for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());  // only if empty
+}
 
-LayerCache::LayerCache(std::string dir) : dir_(std::move(dir)) {
+// ---- the cache ----
+
+LayerCache::LayerCache(LayerCacheSession& session) : session_(session), dir_(session.dir()) {
   if (!dir_.empty()) cache_dir::remove_orphans(dir_);
 }
 
@@ -374,7 +408,7 @@ bool LayerCache::ensure_dir() {
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     if (::mkdir(it->c_str(), 0755) != 0 && errno != EEXIST) {
       dir_failed_ = true;
-      note_problem("cannot create " + *it + ": " + errno_text());
+      session_.note_problem("cannot create " + *it + ": " + errno_text());
       return false;
     }
     made_dirs_.push_back(*it);
@@ -390,7 +424,7 @@ std::unique_ptr<LayerCache::Recording> LayerCache::record(const std::string& key
     std::lock_guard lock(mu_);
     if (!recorded_.insert(key).second) return nullptr;
   }
-  auto w = std::make_unique<Writer>(dir_, key);
+  auto w = std::make_unique<Writer>(session_, dir_, key);
   if (!w->open()) return nullptr;
   return w;
 }
@@ -412,60 +446,24 @@ void LayerCache::commit() {
     ws.swap(pending_);
     made.swap(made_dirs_);
   }
-  bool defer;
-  {
-    std::lock_guard lock(g_mu);
-    defer = g_defer;
-  }
-  if (defer) {  // renamed into place when the command succeeds; replayed by this process until then
+  if (session_.deferring()) {  // renamed into place when the command succeeds; replayed by this process until then
     std::vector<std::unique_ptr<Writer>> sealed;
     for (auto& w : ws)
-      if (w->seal()) sealed.push_back(std::move(w));  // not under g_mu: a failure notes a problem
-    std::lock_guard lock(g_mu);
-    for (auto& w : sealed) {
-      g_sealed.emplace(w->dir + "/" + w->key, w->tmp);
-      g_deferred.push_back(std::move(w));
-    }
-    g_deferred_dirs.insert(g_deferred_dirs.end(), made.begin(), made.end());
+      if (w->seal()) sealed.push_back(std::move(w));
+    session_.keep_deferred(std::move(sealed), std::move(made));
     return;
   }
-  write_entries(ws, false);
-}
-
-void defer_layer_cache_writes() {
-  std::lock_guard lock(g_mu);
-  g_defer = true;
-}
-
-void end_layer_cache_writes(bool write) {
-  std::vector<std::unique_ptr<LayerCache::Writer>> ws;
-  std::vector<std::string> made;
-  {
-    std::lock_guard lock(g_mu);
-    ws.swap(g_deferred);
-    made.swap(g_deferred_dirs);
-    g_sealed.clear();
-  }
-  if (write) write_entries(ws, true);
-  ws.clear();  // unwritten ones take their temporary files with them
-  if (!write)
-    for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());  // only if empty
+  session_.write_entries(ws, false);
 }
 
 // ---- reading ----
 
-bool LayerCache::from_this_run(const std::string& key) const {
-  std::lock_guard lock(g_mu);
-  return g_sealed.count(dir_ + "/" + key) > 0;
-}
+bool LayerCache::from_this_run(const std::string& key) const { return !session_.sealed_path(dir_ + "/" + key).empty(); }
 
 std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::function<void(CachedEntry&)>& fn) {
   if (key.empty() || dir_.empty()) return std::nullopt;
   std::string path = dir_ + "/" + key;
-  {
-    std::lock_guard lock(g_mu);
-    if (auto it = g_sealed.find(path); it != g_sealed.end()) path = it->second;
-  }
+  if (std::string sealed = session_.sealed_path(path); !sealed.empty()) path = sealed;
   Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) return std::nullopt;
   struct stat st {};
@@ -474,7 +472,7 @@ std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::
   // From here on, anything amiss is damage (a crash mid-write cannot leave one: entries are
   // renamed into place whole): the layer is read again and its entry replaced.
   auto damaged = [&] {
-    note_problem(path + ": damaged or cut short; the layer is read again and its entry rewritten");
+    session_.note_problem(path + ": damaged or cut short; the layer is read again and its entry rewritten");
     return std::nullopt;
   };
   if (size < sizeof kMagic + 8 + kTrailer) return damaged();
@@ -489,7 +487,7 @@ std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::
     want.hi = r.num<uint64_t>(), want.lo = r.num<uint64_t>();
   }
   if (visitors_at > body) return damaged();
-  thread_local std::string block;  // one buffer per thread that replays, for the checksum and the records
+  std::string block;  // for the checksum and the records
   // The checksum first: a damaged entry must be a miss before anything reaches fn.
   {
     Xxh128 sum;
@@ -524,10 +522,7 @@ std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::
   }
   ::futimens(fd.fd, nullptr);  // used now: the last to be evicted (a read-only cache stays as it is)
   try {
-    {
-      std::lock_guard tally_lock(g_mu);
-      g_tally.hits++;
-    }
+    session_.count_hit();
     CachedEntry c;
     for (uint64_t ordinal = 0;; ++ordinal) {
       uint8_t tag = in.num<uint8_t>();

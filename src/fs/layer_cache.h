@@ -16,6 +16,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,33 +32,25 @@
 namespace imagelint {
 
 class CaptureSet;
+struct Environment;
 struct IndexedEntry;
+class LayerCacheSession;
 
-// The process-wide cache directory (the CLI sets it from --cache, --no-cache and
-// $XDG_CACHE_HOME); empty: no cache, which is the default for code that does not set it.
-void set_layer_cache_dir(std::string dir);
-const std::string& layer_cache_dir();
-// The default: $XDG_CACHE_HOME/imagelint, else $HOME/.cache/imagelint; empty when neither is set.
-std::string default_layer_cache_dir();
+// The default directory: $XDG_CACHE_HOME/imagelint, else $HOME/.cache/imagelint; empty when
+// neither is set (to an absolute path).
+std::string default_layer_cache_dir(const Environment& env);
 
 // The most the cache directory holds (bytes on disk); after a run wrote entries, the least
 // recently used others are removed until it fits (a replay counts as a use: it touches the
 // entry's mtime). The entries a run just wrote always stay.
 inline constexpr uint64_t kDefaultLayerCacheLimit = 4ull << 30;
-void set_layer_cache_limit(uint64_t bytes);
 
-// What the caches of this process did, for --perf and for warnings: layers replayed, layers
-// written, entries evicted, and why an entry could not be read or written (at most a few lines).
+// What a run's cache did, for --perf and for warnings: layers replayed, layers written, entries
+// evicted, and why an entry could not be read or written (at most a few lines).
 struct LayerCacheTally {
   int hits = 0, written = 0, evicted = 0;
   std::vector<std::string> problems;
 };
-LayerCacheTally layer_cache_tally();
-// The CLI writes the cache only when the command succeeds: after defer, commit() keeps what it
-// would write until end_layer_cache_writes(true) writes it, or end_layer_cache_writes(false)
-// drops it (a run that exits 2 leaves the cache as it was).
-void defer_layer_cache_writes();
-void end_layer_cache_writes(bool write);
 
 // One entry of a cached layer, as the replay hands it over.
 struct CachedEntry {
@@ -70,7 +63,8 @@ struct CachedEntry {
 
 class LayerCache {
  public:
-  explicit LayerCache(std::string dir);
+  // Reads and records under session.dir(); session outlives it.
+  explicit LayerCache(LayerCacheSession& session);
   ~LayerCache();  // removes what was not committed (and directories it made that stayed empty)
   LayerCache(const LayerCache&) = delete;
   LayerCache& operator=(const LayerCache&) = delete;
@@ -97,20 +91,61 @@ class LayerCache {
   // The layer was read whole and verified: its recording waits for commit().
   void finished(std::unique_ptr<Recording> r, const LayerStats& stats);
   // Writes every finished recording (after the capture set settled), or hands it to
-  // end_layer_cache_writes() when writes are deferred. Never throws: a cache that cannot be
-  // written costs only speed, and layer_cache_tally().problems says why.
+  // the session when it defers writes. Never throws: a cache that cannot be
+  // written costs only speed, and the session's tally().problems says why.
   void commit();
 
   struct Writer;
 
  private:
   bool ensure_dir();
+  LayerCacheSession& session_;
   std::string dir_;
   std::vector<std::string> made_dirs_;  // made by ensure_dir, deepest last
   bool dir_ok_ = false, dir_failed_ = false;
   std::vector<std::unique_ptr<Writer>> pending_;
   std::set<std::string> recorded_;  // keys record() handed out a recording for
   std::mutex mu_;  // record(), finished() and problem() run on the threads that read layers
+};
+
+// One run's use of the layer cache (RunContext::cache): the directory and its size limit, the
+// writes it defers until the command succeeds, the entries it sealed and may replay before they
+// are renamed into place (diff's B replays what A's read recorded), and the tally. Safe from the
+// threads that read layers.
+class LayerCacheSession {
+ public:
+  explicit LayerCacheSession(std::string dir, uint64_t limit = kDefaultLayerCacheLimit);
+  ~LayerCacheSession();  // what was deferred and not written is dropped, as end_writes(false)
+  LayerCacheSession(const LayerCacheSession&) = delete;
+  LayerCacheSession& operator=(const LayerCacheSession&) = delete;
+
+  const std::string& dir() const { return dir_; }
+  LayerCacheTally tally() const;
+  // After defer_writes(), commit() keeps what it would write until end_writes(true) writes it, or
+  // end_writes(false) drops it (a run that exits 2 leaves the cache as it was).
+  void defer_writes();
+  void end_writes(bool write);
+
+  // For LayerCache and its writers.
+  void note_problem(std::string what);
+  void count_hit();
+  std::string temp_name(const std::string& key);  // a name no other writer of this process uses
+  bool deferring() const;
+  void keep_deferred(std::vector<std::unique_ptr<LayerCache::Writer>> sealed, std::vector<std::string> made_dirs);
+  std::string sealed_path(const std::string& final_path) const;  // "" when not sealed by this run
+  void write_entries(std::vector<std::unique_ptr<LayerCache::Writer>>& ws, bool placed);
+
+ private:
+  std::string dir_;
+  uint64_t limit_;
+  mutable std::mutex mu_;  // guards what follows
+  LayerCacheTally tally_;
+  bool defer_ = false;
+  std::vector<std::unique_ptr<LayerCache::Writer>> deferred_;
+  std::vector<std::string> deferred_dirs_;  // made for them, deepest last
+  // Entries of deferred_, sealed but not renamed yet: final path -> temporary file.
+  std::map<std::string, std::string> sealed_;
+  unsigned temp_counter_ = 0;
 };
 
 }  // namespace imagelint

@@ -79,16 +79,16 @@ int declare(CaptureSet& c, const std::string& visitor_key) {
                        [](const std::string&, const Entry&) { return std::make_unique<SizeVisitor>(); });
 }
 
+// One run: a session of its own on cache ("" for none), written as the build commits.
 Outcome build(const Image& img, const std::string& cache, const std::string& visitor_key = "size/1",
-              uint64_t budget = 1ull << 30) {
-  set_layer_cache_dir(cache);
+              uint64_t budget = 1ull << 30, uint64_t limit = kDefaultLayerCacheLimit) {
+  LayerCacheSession session(cache, limit);
+  RunContext run;
+  if (!cache.empty()) run.cache = &session;
   CaptureSet c;
   c.set_budget(budget);
   int id = declare(c, visitor_key);
-  LayerCacheTally before = layer_cache_tally();
-  BuildResult b = build_filesystem(img, &c);
-  LayerCacheTally after = layer_cache_tally();
-  set_layer_cache_dir("");
+  BuildResult b = build_filesystem(img, &c, run);
   Outcome o;
   for (auto& [path, e] : b.fs.entries()) {
     o.listing += fmt::format("{} {} {:o} {}:{} {} {} {} {} {} {}", path, type_char(e.type), e.mode, e.uid, e.gid, e.size,
@@ -103,10 +103,7 @@ Outcome build(const Image& img, const std::string& cache, const std::string& vis
   for (auto& s : b.layers)
     o.stats += fmt::format("{} {} {} {} {} {}\n", compression_name(s.compression), s.compressed_bytes,
                            s.uncompressed_bytes, s.entries, s.blob_digest, s.diff_id);
-  o.tally.hits = after.hits - before.hits;
-  o.tally.written = after.written - before.written;
-  o.tally.evicted = after.evicted - before.evicted;
-  o.tally.problems.assign(after.problems.begin() + static_cast<long>(before.problems.size()), after.problems.end());
+  o.tally = session.tally();
   return o;
 }
 
@@ -215,9 +212,7 @@ TEST(LayerCache, OverTheLimitTheLeastRecentlyUsedGo) {
   }
   age(a, 100);  // the oldest
   age(b, 50);   // then b, each a minute apart: the first in name order is the newest
-  set_layer_cache_limit(eight - 1);
-  Outcome c_run = build(f.img, f.cache, "size/3");
-  set_layer_cache_limit(kDefaultLayerCacheLimit);
+  Outcome c_run = build(f.img, f.cache, "size/3", 1ull << 30, eight - 1);
   const std::set<std::string> after = names();
   EXPECT_EQ(c_run.tally.written, 4);
   EXPECT_EQ(c_run.tally.evicted, 5);
@@ -264,13 +259,13 @@ TEST(LayerCache, TheKeyFollowsTheCaptureSetAndAVisitorWithoutAKeyKeepsItOut) {
   EXPECT_EQ(keyless.tally.hits, 0);
   EXPECT_EQ(keyless.tally.written, 0);
   expect_same(other, keyless);
-  set_layer_cache_dir(f.cache);  // no captures at all (ls) is a key of its own
-  LayerCacheTally before = layer_cache_tally();
-  BuildResult plain = build_filesystem(f.img, nullptr);
-  BuildResult replayed = build_filesystem(f.img, nullptr);
-  set_layer_cache_dir("");
-  EXPECT_EQ(layer_cache_tally().written - before.written, 4);
-  EXPECT_EQ(layer_cache_tally().hits - before.hits, 4);
+  LayerCacheSession session(f.cache);  // no captures at all (ls) is a key of its own
+  RunContext run;
+  run.cache = &session;
+  BuildResult plain = build_filesystem(f.img, nullptr, run);
+  BuildResult replayed = build_filesystem(f.img, nullptr, run);
+  EXPECT_EQ(session.tally().written, 4);
+  EXPECT_EQ(session.tally().hits, 4);
   EXPECT_EQ(plain.fs.size(), replayed.fs.size());
 }
 
@@ -281,10 +276,13 @@ TEST(LayerCache, AnImageThatFailsWritesNothing) {
   std::string bytes = testing_util::read_file(blob.path);
   bytes[bytes.size() - 9] ^= 0x01;  // the gzip trailer's CRC
   testing_util::write_file(blob.path, bytes);
-  set_layer_cache_dir(f.cache);
-  CaptureSet c;
-  EXPECT_THROW(build_filesystem(f.img, &c), InputError);
-  set_layer_cache_dir("");
+  {
+    LayerCacheSession session(f.cache);
+    RunContext run;
+    run.cache = &session;
+    CaptureSet c;
+    EXPECT_THROW(build_filesystem(f.img, &c, run), InputError);
+  }
   EXPECT_FALSE(fs::exists(f.dir / "cache")) << "the directories it made are gone again";
 }
 
@@ -303,16 +301,17 @@ TEST(LayerCache, BuildsAtOnceShareTheCacheAndLeaveWholeEntries) {
   Outcome ref = build(f.img, "");
   std::vector<Outcome> got(4);
   std::vector<std::thread> ts;
-  set_layer_cache_dir(f.cache);
+  LayerCacheSession session(f.cache);
+  RunContext run;
+  run.cache = &session;
   for (auto& o : got)
-    ts.emplace_back([&f, &o] {
+    ts.emplace_back([&f, &o, &run] {
       CaptureSet c;
       c.want_path("etc/os-release", 1000);
-      BuildResult b = build_filesystem(f.img, &c);
+      BuildResult b = build_filesystem(f.img, &c, run);
       o.listing = std::to_string(b.fs.size()) + (c.get("etc/os-release") ? c.get("etc/os-release")->data : "");
     });
   for (auto& t : ts) t.join();
-  set_layer_cache_dir("");
   for (auto& o : got) EXPECT_EQ(o.listing, got[0].listing);
   EXPECT_NE(got[0].listing.find("ID=test"), std::string::npos);
   for (const std::string& n : entries_in(f.cache)) EXPECT_FALSE(n.starts_with(".tmp")) << n;

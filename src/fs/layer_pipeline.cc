@@ -60,12 +60,14 @@ struct LayerPipeline::Impl {
   const std::vector<LayerInfo>& layers;
   CaptureSet* captures;
   LayerCache* cache;
+  ReadOptions read;
   std::vector<std::unique_ptr<Channel>> channels;
   std::vector<std::thread> workers;
   std::atomic<bool> cancelled{false};
   std::atomic<size_t> next{0};  // the next layer no worker took
 
-  Impl(const std::vector<LayerInfo>& l, CaptureSet* c, LayerCache* lc) : layers(l), captures(c), cache(lc) {
+  Impl(const std::vector<LayerInfo>& l, CaptureSet* c, LayerCache* lc, ReadOptions r)
+      : layers(l), captures(c), cache(lc), read(r) {
     for (size_t i = 0; i < layers.size(); ++i) channels.push_back(std::make_unique<Channel>());
   }
 
@@ -123,7 +125,7 @@ struct LayerPipeline::Impl {
       std::optional<LayerStats> cached;
       // A layer another image of this run recorded (diff's B sharing A's): this image's blob is
       // a file of its own, so its digest is checked (sha256 of the stored bytes, no inflate).
-      if (!key.empty() && cache->from_this_run(key)) verify_blob(layer);
+      if (!key.empty() && cache->from_this_run(key)) verify_blob(layer, read);
       if (!key.empty()) cached = replay(key, layer, ch, batch);
       if (cached) {
         if (!batch.empty()) push(ch, batch);
@@ -155,7 +157,7 @@ struct LayerPipeline::Impl {
         make_node(x);
         batch.push_back(std::move(x));
         if (batch.size() >= kBatch) push(ch, batch);
-      });
+      }, read);
       if (!batch.empty()) push(ch, batch);
       if (rec) cache->finished(std::move(rec), st);
       std::lock_guard lock(ch.mu);
@@ -173,9 +175,9 @@ struct LayerPipeline::Impl {
 };
 
 LayerPipeline::LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* captures, LayerCache* cache,
-                             unsigned threads)
-    : impl_(std::make_unique<Impl>(layers, captures, cache)) {
-  if (threads == 0) threads = TaskPool::default_threads();
+                             unsigned threads, ReadOptions read)
+    : impl_(std::make_unique<Impl>(layers, captures, cache, read)) {
+  if (threads == 0) threads = TaskPool::hardware_threads();
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(layers.size())));
   // A worker takes the next layer nobody took yet (layers differ in size by 100×: a fixed share
   // each would leave one worker idle while the other reads the big ones). Layers are taken in

@@ -38,9 +38,9 @@ class LayerPipeline {
  public:
   // captures and cache may be null. A layer the cache holds is replayed from it instead of read;
   // a layer read whole is recorded into it (written at cache->commit()). threads: workers reading
-  // layers at once (0: TaskPool::default_threads()).
+  // layers at once (0: one per core); read: how each layer is read (progress, gzip decoder).
   LayerPipeline(const std::vector<LayerInfo>& layers, CaptureSet* captures, LayerCache* cache = nullptr,
-                unsigned threads = 0);
+                unsigned threads = 0, ReadOptions read = {});
   ~LayerPipeline();  // stops the workers (a merge that threw leaves them blocked otherwise)
   LayerPipeline(const LayerPipeline&) = delete;
   LayerPipeline& operator=(const LayerPipeline&) = delete;

@@ -63,15 +63,16 @@ la_ssize_t feed_read(struct archive*, void* ctx, const void** out) {
 // The blob's bytes as they are read, for the progress line.
 class ProgressSource : public ByteSource {
  public:
-  explicit ProgressSource(ByteSource& in) : in_(in) {}
+  ProgressSource(ByteSource& in, Progress* progress) : in_(in), progress_(progress) {}
   size_t read(char* buf, size_t n) override {
     size_t got = in_.read(buf, n);
-    progress::advance(got);
+    if (progress_) progress_->advance(got);
     return got;
   }
 
  private:
   ByteSource& in_;
+  Progress* progress_;
 };
 
 struct ArchiveFree {
@@ -161,13 +162,14 @@ EntryType type_of(mode_t m) {
 
 namespace {
 
-LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop) {
+LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop,
+                           const ReadOptions& opts) {
   const std::string display = fmt::format("layer {} ({})", layer.index, layer.blob.display);
   LayerStats stats;
   auto raw = open_blob(layer.blob);
-  ProgressSource counted(*raw);
+  ProgressSource counted(*raw, opts.progress);
   HashingSource blob_hash(counted);
-  DecompressingSource decomp(blob_hash, display);
+  DecompressingSource decomp(blob_hash, display, opts.zlib);
   HashingSource tar_hash(decomp);
   stats.compression = decomp.compression();
 
@@ -271,15 +273,17 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
 
 }  // namespace
 
-LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn) { return read_layer_impl(layer, fn, nullptr); }
+LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn, const ReadOptions& opts) {
+  return read_layer_impl(layer, fn, nullptr, opts);
+}
 
-void verify_blob(const LayerInfo& layer) {
+void verify_blob(const LayerInfo& layer, const ReadOptions& opts) {
   if (layer.digest.empty()) {
-    read_layer(layer, [](const TarHeader&, EntryData&) {});
+    read_layer(layer, [](const TarHeader&, EntryData&) {}, opts);
     return;
   }
   auto raw = open_blob(layer.blob);
-  ProgressSource counted(*raw);
+  ProgressSource counted(*raw, opts.progress);
   HashingSource blob_hash(counted);
   std::vector<char> sink(256 * 1024);
   while (blob_hash.read(sink.data(), sink.size()) > 0) {
@@ -290,8 +294,9 @@ void verify_blob(const LayerInfo& layer) {
                      "blob digest mismatch: expected " + layer.digest + ", actual " + actual);
 }
 
-void read_layer_until(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop) {
-  read_layer_impl(layer, fn, stop);
+void read_layer_until(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop,
+                      const ReadOptions& opts) {
+  read_layer_impl(layer, fn, stop, opts);
 }
 
 }  // namespace imagelint

@@ -44,18 +44,28 @@ struct LayerStats {
 
 using EntryFn = std::function<void(const TarHeader&, EntryData&)>;
 
+class Progress;
+
+// How a read goes, from the run (RunContext): where the blob bytes read are counted, and which
+// gzip decoder inflates.
+struct ReadOptions {
+  Progress* progress = nullptr;  // null: not counted
+  bool zlib = false;             // zlib instead of ISA-L
+};
+
 // Reads the whole layer, calling fn for every entry, then checks the blob digest (when the
 // descriptor names one) and the diff_id. Throws InputError naming the layer on any failure.
-LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn);
+LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn, const ReadOptions& opts = {});
 
 // Checks the layer's blob against its descriptor digest without decompressing it (sha256 of the
 // stored bytes); a layer without one is read whole, for its diff_id. Throws InputError naming the
 // layer, as read_layer does.
-void verify_blob(const LayerInfo& layer);
+void verify_blob(const LayerInfo& layer, const ReadOptions& opts = {});
 
 // A second read, for content the first pass already verified: stops as soon as stop() says so
 // after an entry (the rest of the layer is neither decompressed nor checked). Callers must check
 // what they get against the first pass (e.g. the entry's content hash).
-void read_layer_until(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop);
+void read_layer_until(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop,
+                      const ReadOptions& opts = {});
 
 }  // namespace imagelint

@@ -156,7 +156,9 @@ struct Decoder::Impl {
   }
 };
 
-Decoder::Decoder(Compression kind, std::string display, bool first_stream_only) : impl_(std::make_unique<Impl>()) {
+Decoder::Decoder(Compression kind, std::string display, bool first_stream_only, bool zlib)
+    : impl_(std::make_unique<Impl>()) {
+  (void)zlib;  // without ISA-L, gzip is zlib's anyway
   auto& m = *impl_;
   m.kind = kind;
   m.first_only = first_stream_only;
@@ -164,7 +166,7 @@ Decoder::Decoder(Compression kind, std::string display, bool first_stream_only) 
   switch (kind) {
     case Compression::Gzip:
 #if IMAGELINT_HAVE_ISAL
-      if (!std::getenv("IMAGELINT_ZLIB")) {  // IMAGELINT_ZLIB=1: zlib, to compare the two
+      if (!zlib) {
         m.isal = std::make_unique<inflate_state>();
         isal_inflate_init(m.isal.get());
         m.isal->crc_flag = ISAL_GZIP;
@@ -253,7 +255,7 @@ struct DecompressingSource::Impl {
   }
 };
 
-DecompressingSource::DecompressingSource(ByteSource& in, std::string display)
+DecompressingSource::DecompressingSource(ByteSource& in, std::string display, bool zlib)
     : impl_(std::make_unique<Impl>(in, std::move(display))) {
   auto& m = *impl_;
   while (m.len < 6) {  // enough bytes to recognise the magic
@@ -264,7 +266,7 @@ DecompressingSource::DecompressingSource(ByteSource& in, std::string display)
     }
     m.len += got;
   }
-  m.dec = std::make_unique<Decoder>(detect_compression(m.buf.data(), m.len, m.display), m.display);
+  m.dec = std::make_unique<Decoder>(detect_compression(m.buf.data(), m.len, m.display), m.display, false, zlib);
 }
 
 DecompressingSource::~DecompressingSource() = default;

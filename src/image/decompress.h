@@ -23,7 +23,9 @@ class Decoder {
   // first_stream_only: done() after the first gzip member, zstd frame or xz stream, leaving what
   // follows unread (step's *consumed says where it ends), as for an initramfs whose compressed
   // archive is followed by padding or another archive. Otherwise every member/frame/stream is read.
-  Decoder(Compression kind, std::string display, bool first_stream_only = false);
+  // zlib: gzip through zlib even where ISA-L's faster inflate is built in (IMAGELINT_ZLIB=1, to
+  // compare the two).
+  Decoder(Compression kind, std::string display, bool first_stream_only = false, bool zlib = false);
   ~Decoder();
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;
@@ -47,7 +49,7 @@ class Decoder {
 
 class DecompressingSource : public ByteSource {
  public:
-  DecompressingSource(ByteSource& in, std::string display);
+  DecompressingSource(ByteSource& in, std::string display, bool zlib = false);
   ~DecompressingSource() override;
   size_t read(char* buf, size_t n) override;
   Compression compression() const;

@@ -145,8 +145,8 @@ void apply_config(Image& img, const std::string& config_json, const std::string&
   }
 }
 
-Image open_image(const Reference& ref, const OpenOptions& opts) {
-  perf::Stage stage("open");
+Image open_image(const Reference& ref, const OpenOptions& opts, const RunContext& run) {
+  PerfStage stage(run.perf, "open");
   Platform want = parse_platform(opts.platform);
   switch (ref.transport) {
     case Transport::Oci: {
@@ -162,7 +162,7 @@ Image open_image(const Reference& ref, const OpenOptions& opts) {
       OuterTar tar(ref.path);
       return load_docker_archive(ref, tar, want);
     }
-    case Transport::ContainersStorage: return load_containers_storage(ref, want);
+    case Transport::ContainersStorage: return load_containers_storage(ref, want, run.env);
     case Transport::Dir: {
       struct stat st {};
       if (::stat(ref.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw InputError(ref.path, "not a directory");

@@ -11,6 +11,8 @@
 #include "image/reference.h"
 #include "image/source.h"
 
+#include "util/run_context.h"
+
 namespace imagelint {
 
 struct Platform {
@@ -52,6 +54,7 @@ struct OpenOptions {
 };
 
 // Throws InputError (exit 2) with the file and reason on anything unreadable or inconsistent.
-Image open_image(const Reference& ref, const OpenOptions& opts);
+// run: its environment finds podman's store (containers-storage: without a root); its timings.
+Image open_image(const Reference& ref, const OpenOptions& opts, const RunContext& run = RunContext::none());
 
 }  // namespace imagelint

@@ -40,15 +40,6 @@ bool exists(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0;
 }
 
-std::string home() {
-  const char* h = std::getenv("HOME");
-  return h && *h ? h : "/";
-}
-
-std::string env_or(const char* var, const std::string& fallback) {
-  const char* v = std::getenv(var);
-  return v && *v ? v : fallback;
-}
 
 // storage.conf's [storage] table: driver, graphroot, runroot (and rootless_storage_path).
 struct StoreConf {
@@ -74,21 +65,22 @@ void read_conf(const std::string& file, bool rootless, StoreConf& c) {
 }
 
 // Where the store is when the reference does not say: containers-storage.conf(5).
-StoreConf default_store() {
+StoreConf default_store(const Environment& env) {
+  const std::string home = env.get("HOME", "/");
   const bool rootless = ::geteuid() != 0;
   StoreConf c;
   if (rootless) {
-    c.graphroot = env_or("XDG_DATA_HOME", home() + "/.local/share") + "/containers/storage";
-    c.runroot = env_or("XDG_RUNTIME_DIR", "/run/user/" + std::to_string(::geteuid())) + "/containers";
+    c.graphroot = env.get("XDG_DATA_HOME", home + "/.local/share") + "/containers/storage";
+    c.runroot = env.get("XDG_RUNTIME_DIR", "/run/user/" + std::to_string(::geteuid())) + "/containers";
   } else {
     c.graphroot = "/var/lib/containers/storage";
     c.runroot = "/run/containers/storage";
   }
-  if (const char* f = std::getenv("CONTAINERS_STORAGE_CONF"); f && *f) {
+  if (std::string f = env.get("CONTAINERS_STORAGE_CONF"); !f.empty()) {
     read_conf(f, rootless, c);
     return c;
   }
-  std::string user_conf = env_or("XDG_CONFIG_HOME", home() + "/.config") + "/containers/storage.conf";
+  std::string user_conf = env.get("XDG_CONFIG_HOME", home + "/.config") + "/containers/storage.conf";
   if (rootless && exists(user_conf)) {
     read_conf(user_conf, rootless, c);
   } else {
@@ -175,11 +167,11 @@ bool names_match(const json& img, const std::string& want) {
 
 }  // namespace
 
-Image load_containers_storage(const Reference& ref, const Platform& want) {
+Image load_containers_storage(const Reference& ref, const Platform& want, const Environment& env) {
   (void)want;
   StoreConf c;
   if (ref.path.empty()) {
-    c = default_store();
+    c = default_store(env);
   } else {
     c.graphroot = ref.path;
     c.runroot = ref.runroot;

@@ -73,7 +73,7 @@ std::string xml(const std::string& s, bool text = false) {
 }
 
 // JUnit's timestamp: ISO 8601 without a zone (the Ant schema's pattern), UTC.
-std::string now_utc() { return format_time(std::time(nullptr)).substr(0, 19); }
+std::string junit_time(std::time_t t) { return format_time(t).substr(0, 19); }
 
 }  // namespace
 
@@ -152,12 +152,10 @@ std::string check_junit(const CheckReport& r) {
     cases += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
                          xml(fmt::format("{} finding{}: {}", n, n == 1 ? "" : "s", spec.summary)), xml(spec.id), xml(failing, true));
   }
-  char host[256] = "localhost";
-  if (::gethostname(host, sizeof host - 1) != 0 || !host[0]) std::snprintf(host, sizeof host, "localhost");
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
   out += fmt::format("  <testsuite name=\"imagelint check {}\" package=\"imagelint\" id=\"0\" timestamp=\"{}\" hostname=\"{}\" "
                      "tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0\">\n",
-                     xml(r.image.ref.original), now_utc(), xml(host), r.rules.rules.size(), failures);
+                     xml(r.image.ref.original), junit_time(r.now), xml(r.host), r.rules.rules.size(), failures);
   out += "    <properties>\n";
   out += fmt::format("      <property name=\"image\" value=\"{}\"/>\n", xml(r.image.ref.original));
   if (!r.image.manifest_digest.empty()) out += fmt::format("      <property name=\"manifest_digest\" value=\"{}\"/>\n", xml(r.image.manifest_digest));

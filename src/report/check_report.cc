@@ -172,4 +172,13 @@ CheckWriter find_check_writer(const std::string& format) {
   return nullptr;
 }
 
+std::string rules_text(const RuleSet& rules) {
+  size_t w = 4;
+  for (auto& r : rules.rules) w = std::max(w, r.id.size());
+  std::string out;
+  for (auto& r : rules.rules)
+    out += fmt::format("{:<{}}  {:<7}  {:<14}  {}\n", r.id, w, severity_name(r.severity), r.pack, r.summary);
+  return out;
+}
+
 }  // namespace imagelint

@@ -1,6 +1,8 @@
 // Reports of `imagelint check`. Each format is one function from the same CheckReport; a new
 // format (sarif, junit, codequality, markdown) is one more function and one table line.
 #pragma once
+#include <ctime>
+#include <string>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -18,6 +20,9 @@ struct CheckReport {
   Severity fail_on = Severity::Error;
   bool color = false;
   bool all = false;  // text: every finding, not a few rows per rule
+  // The run's clock and host (RunContext::now, ::host): JUnit's timestamp and hostname.
+  std::time_t now = 0;
+  std::string host = "localhost";
 };
 
 using CheckWriter = std::string (*)(const CheckReport&);
@@ -25,6 +30,8 @@ using CheckWriter = std::string (*)(const CheckReport&);
 CheckWriter find_check_writer(const std::string& format);
 
 std::string check_text(const CheckReport& r);
+// `imagelint rules`: id, severity, pack and summary of each rule, one line each.
+std::string rules_text(const RuleSet& rules);
 std::string check_json(const CheckReport& r);
 // check_formats.cc: for other tools and merge requests.
 std::string check_sarif(const CheckReport& r);        // SARIF 2.1.0

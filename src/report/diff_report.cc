@@ -219,7 +219,7 @@ std::string diff_json(const DiffReport& r) {
   json j;
   j["schema"] = "imagelint.diff/v1";
   j["tool"] = {{"name", "imagelint"}, {"version", kVersion}};
-  j["created"] = format_time(std::time(nullptr));  // when the diff ran: `imagelint report` orders nights by it
+  j["created"] = format_time(r.now);  // when the diff ran: `imagelint report` orders nights by it
   BuildResult la, lb;
   la.layers = d.layers_a;
   lb.layers = d.layers_b;

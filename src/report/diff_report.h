@@ -2,6 +2,7 @@
 // imagelint.diff/v1), markdown (a merge-request comment) and html (one self-contained page,
 // diff_html.cc). One function per format.
 #pragma once
+#include <ctime>
 #include <string>
 
 #include "drift/diff.h"
@@ -14,6 +15,7 @@ struct DiffReport {
   const Image& b;
   const drift::DiffResult& result;
   double seconds = 0;
+  std::time_t now = 0;  // the run's clock (RunContext::now): json's "created"
   bool color = false;
   size_t max_noise_examples = 5;  // text and markdown: noise paths shown per category
 };

@@ -50,15 +50,16 @@ int CheckResult::waived() const {
   return n;
 }
 
-CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiver> waivers, const std::string& today) {
-  perf::Stage stage("rules");
+CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiver> waivers, const RunContext& run) {
+  PerfStage stage(run.perf, "rules");
+  const std::string& today = run.today;
   CheckResult r;
   // The kinds read only the context (const), so the rules run at once on the cores; what they
   // found is then taken in rule order, and so is the first error.
   std::vector<std::vector<Finding>> found_by(rules.rules.size());
   std::vector<std::exception_ptr> error_by(rules.rules.size());
   {
-    TaskPool pool;
+    TaskPool pool(run.worker_threads());
     for (size_t i = 0; i < rules.rules.size(); ++i)
       pool.submit([&, i] {
         try {

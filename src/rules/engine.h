@@ -30,8 +30,9 @@ struct CheckResult {
   int waived() const;
 };
 
-// today: YYYY-MM-DD (the caller's clock; tests pass a fixed day).
-CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiver> waivers, const std::string& today);
+// run.today: YYYY-MM-DD that waivers expire against (the run's clock; tests fix it); run.threads
+// and run.perf as for the pass.
+CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiver> waivers, const RunContext& run);
 
 // 1 when a finding that is not waived is at or above fail_on, else 0.
 int check_exit_code(const CheckResult& r, Severity fail_on);

@@ -1,5 +1,7 @@
 #include "util/path.h"
 
+#include "util/error.h"
+
 #include <vector>
 
 namespace imagelint {
@@ -117,6 +119,26 @@ bool match_at(std::string_view pat, size_t pi, size_t star, std::string_view s, 
   return si == s.size();
 }
 }  // namespace
+
+PathSelection::PathSelection(const std::string& glob) : all_(glob.empty()), literal_(glob_is_literal(glob)) {
+  if (all_) return;
+  if (literal_) {
+    if (!normalize_path(glob, text_)) throw UsageError("ls: '" + glob + "' climbs above the image root");
+    return;
+  }
+  text_ = glob;
+  while (text_.starts_with("/")) text_.erase(0, 1);
+}
+
+bool PathSelection::operator()(std::string_view path) const {
+  if (all_) return true;
+  return literal_ ? path_within(path, text_) : glob_match(text_, path);
+}
+
+std::string_view glob_literal_prefix(std::string_view glob) {
+  size_t i = glob.find_first_of("*?[");
+  return i == std::string_view::npos ? glob : glob.substr(0, i);
+}
 
 bool glob_match(std::string_view pattern, std::string_view path) {
   size_t stars = 0;  // '*' and '**' tokens

@@ -25,5 +25,21 @@ bool path_within(std::string_view p, std::string_view dir);
 // stars x |path| bits.
 inline constexpr size_t kMaxGlobStars = 64;
 bool glob_match(std::string_view pattern, std::string_view path);
+// The part of a glob before its first wildcard ('*', '?' or '['): all of it when it has none.
+std::string_view glob_literal_prefix(std::string_view glob);
+// A glob without wildcards names one path (`ls`, --ignore and waivers then take what is below it).
+inline bool glob_is_literal(std::string_view glob) { return glob_literal_prefix(glob).size() == glob.size(); }
+
+// What `ls GLOB` lists: everything for "", a plain path and everything below it, else the paths
+// the glob matches (a leading '/' ignored). Throws UsageError for a plain path above the root.
+class PathSelection {
+ public:
+  explicit PathSelection(const std::string& glob);
+  bool operator()(std::string_view path) const;
+
+ private:
+  bool all_ = false, literal_ = false;
+  std::string text_;  // the normalised plain path, or the glob
+};
 
 }  // namespace imagelint

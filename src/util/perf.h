@@ -1,27 +1,49 @@
 // --perf: wall time of each stage of a run (open, read layers, module facts, facts, rules, diff,
-// report), printed to stderr at the end with the peak RSS. Stages that run on several threads at
-// once (diff reads both images together) add up, so their sum may exceed the total.
+// report), printed to stderr at the end with the CPU time and the peak RSS. Stages that run on
+// several threads at once (diff reads both images together) add up, so their sum may exceed the
+// total. One Perf per run (the run context holds it); a run without one times nothing.
 #pragma once
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
 
-namespace imagelint::perf {
+namespace imagelint {
 
-void enable();
-bool enabled();
-
-// Times its own lifetime under name (a string literal) when --perf is on.
-class Stage {
+class Perf {
  public:
-  explicit Stage(const char* name);
-  ~Stage();
-  Stage(const Stage&) = delete;
-  Stage& operator=(const Stage&) = delete;
+  Perf();
+  Perf(const Perf&) = delete;
+  Perf& operator=(const Perf&) = delete;
+
+  // Adds ns to the stage called name (a string literal), in the order stages first ran.
+  void add(const char* name, long long ns);
+  // The stages, the total since construction, CPU time and peak RSS, as printed to stderr.
+  std::string summary() const;
 
  private:
-  const char* name_;
-  long long start_ns_;
+  struct Total {
+    const char* name;
+    long long ns;
+    int runs;
+  };
+  mutable std::mutex mu_;
+  std::vector<Total> totals_;
+  std::chrono::steady_clock::time_point started_;
 };
 
-// Prints the stages in the order they first ran, the total and the peak RSS (stderr).
-void print();
+// Times its own lifetime as a stage of perf (null: times nothing).
+class PerfStage {
+ public:
+  PerfStage(Perf* perf, const char* name);
+  ~PerfStage();
+  PerfStage(const PerfStage&) = delete;
+  PerfStage& operator=(const PerfStage&) = delete;
 
-}  // namespace imagelint::perf
+ private:
+  Perf* perf_;
+  const char* name_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace imagelint

@@ -6,18 +6,13 @@
 
 namespace imagelint {
 
-unsigned TaskPool::default_threads() {
-  if (const char* env = std::getenv("IMAGELINT_THREADS")) {
-    char* end = nullptr;
-    unsigned long n = std::strtoul(env, &end, 10);
-    if (end && *end == '\0' && n >= 1 && n <= 256) return static_cast<unsigned>(n);
-  }
+unsigned TaskPool::hardware_threads() {
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : std::min(n, 64u);
 }
 
 TaskPool::TaskPool(unsigned threads, size_t max_queued) : max_queued_(max_queued == 0 ? 1 : max_queued) {
-  if (threads == 0) threads = default_threads();
+  if (threads == 0) threads = hardware_threads();
   if (threads <= 1) return;  // inline: submit() runs the task at once
   workers_.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });

@@ -15,7 +15,8 @@ namespace imagelint {
 
 class TaskPool {
  public:
-  // threads == 0: one per core (IMAGELINT_THREADS overrides; 1 runs every task inline).
+  // threads == 0: one per core (a run's count is RunContext::worker_threads()); 1 runs every task
+  // inline.
   explicit TaskPool(unsigned threads = 0, size_t max_queued = 256);
   ~TaskPool();  // waits for queued tasks; their exceptions are dropped
   TaskPool(const TaskPool&) = delete;
@@ -26,8 +27,8 @@ class TaskPool {
   void wait();
   unsigned threads() const { return static_cast<unsigned>(workers_.size()); }
 
-  // The thread count a pool of 0 gets: IMAGELINT_THREADS, else the cores.
-  static unsigned default_threads();
+  // The thread count a pool of 0 gets: the cores (at most 64).
+  static unsigned hardware_threads();
 
  private:
   void work();

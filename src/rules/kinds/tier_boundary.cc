@@ -56,8 +56,7 @@ class TierBoundary : public RuleKind {
         if (glob_match(g, path)) return true;
         // A directory on the way to what is allowed (etc/containers for etc/containers/**).
         if (dir) {
-          std::string lit = g.substr(0, g.find_first_of("*?["));
-          if (lit.starts_with(path + "/")) return true;
+          if (glob_literal_prefix(g).starts_with(path + "/")) return true;
         }
       }
       return false;

@@ -1,0 +1,128 @@
+#include "app/pipelines.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "drift/normalise.h"
+#include "fs/capture.h"
+#include "rules/packs.h"
+#include "util/error.h"
+#include "util/path.h"
+#include "util/perf.h"
+
+namespace imagelint::pipeline {
+namespace {
+
+Image open(const ImageRequest& req, const RunContext& run) {
+  return open_image(parse_reference(req.image), OpenOptions{req.platform}, run);
+}
+
+// The base stage of a tier check: the instance must start with the base's layers. Only the base's
+// JSON is read; the one pass over the instance keeps the filesystem as the base's layers leave it
+// (BuildResult::base_fs), so the base's layers are never read twice.
+void start_from_base(Image& img, const std::string& base_ref, const ImageRequest& req, const RunContext& run) {
+  Image base = open_image(parse_reference(base_ref), OpenOptions{req.platform}, run);
+  if (img.layers.size() < base.layers.size())
+    throw InputError(base_ref, fmt::format("the instance has {} layers, fewer than this base's {}: it is not built on it",
+                                           img.layers.size(), base.layers.size()));
+  for (size_t i = 0; i < base.layers.size(); ++i)
+    if (img.layers[i].diff_id != base.layers[i].diff_id)
+      throw InputError(base_ref, fmt::format("the instance is not built on this base: layer {} is {} in the instance, {} in "
+                                             "the base", i, img.layers[i].diff_id, base.layers[i].diff_id));
+  img.base_layers = static_cast<int>(base.layers.size());
+  img.base_ref = base_ref;
+  if (img.base_layers == 0) throw InputError(base_ref, "the base has no layers");
+}
+
+}  // namespace
+
+Inspected inspect(const ImageRequest& req, const RunContext& run) {
+  Inspected out;
+  out.image = open(req, run);
+  out.gathered = gather_facts(out.image, nullptr, FactScope::All, {}, run);
+  return out;
+}
+
+Listed ls(const ImageRequest& req, const std::string& glob, const RunContext& run) {
+  PathSelection selected(glob);
+  Image img = open(req, run);
+  BuildResult built = build_filesystem(img, nullptr, run);
+  return Listed{std::move(img), std::move(built), std::move(selected)};
+}
+
+void cat(const ImageRequest& req, const std::string& path, const RunContext& run,
+         const std::function<void(std::string_view)>& out) {
+  std::string norm;
+  if (!normalize_path(path, norm)) throw InputError(path, "climbs above the image root");
+  if (norm.empty()) throw InputError(path, "is the root directory, not a file");
+  Image img = open(req, run);
+  CaptureSet captures;
+  constexpr uint64_t kInMemory = 64u << 20;
+  captures.want_path(norm, kInMemory);
+  BuildResult built = build_filesystem(img, &captures, run);
+  const std::string where = req.image + ":" + norm;
+  if (std::string p = captures.problem(norm); !p.empty()) throw InputError(where, p);
+  const Captured* got = captures.get(norm);
+  if (!got) {
+    Resolved r = built.fs.resolve(norm, true);
+    if (r.status == Resolve::NotDir) throw InputError(where, r.path + " is not a directory");
+    if (r.status != Resolve::Ok) throw InputError(where, "no such file in the image");
+    const Entry* e = built.fs.find(r.path);
+    throw InputError(where, e ? std::string("is a ") + type_name(e->type) + ", not a file" : "no such file in the image");
+  }
+  if (!got->truncated) {
+    out(got->data);
+    return;
+  }
+  // Too big to hold: streamed from the one layer that has its bytes.
+  Resolved r = built.fs.resolve(norm, true);
+  const Entry* e = built.fs.find(r.path);
+  const std::string name = e->data_path().empty() ? r.path : e->data_path();
+  read_layer(
+      img.layers[static_cast<size_t>(e->data_layer)],
+      [&](const TarHeader& h, EntryData& d) {
+        std::string n;
+        if (h.type != EntryType::File || h.is_hardlink || !normalize_path(h.name, n) || n != name) return;
+        d.each([&](const char* p, size_t k) { out(std::string_view(p, k)); });
+      },
+      ReadOptions{run.progress, run.zlib_inflate});
+}
+
+Checked check(const CheckRequest& req, const RunContext& run) {
+  Checked out;
+  // Stage: rules and waivers (a bad pack is exit 2 before any image work).
+  out.rules = load_rules(req.packs);
+  std::vector<Waiver> waivers = req.waivers.empty() ? std::vector<Waiver>{} : load_waivers(req.waivers);
+  // Stage: open (and the base, for a tier check).
+  out.image = open(req.image, run);
+  if (!req.base.empty()) start_from_base(out.image, req.base, req.image, run);
+  // Stage: what the rules need, then one pass over the layers for the filesystem and the facts.
+  FactNeeds needs;
+  needs.module_signatures = false;
+  for (const RuleSpec& r : out.rules.rules) find_kind(r.kind)->declare_needs(r, needs);
+  out.gathered = gather_facts(
+      out.image,
+      [&](CaptureSet& cap) {
+        for (const RuleSpec& r : out.rules.rules) find_kind(r.kind)->declare(r, cap);
+      },
+      FactScope::All, needs, run);
+  // Stage: rules.
+  Context ctx{out.image, out.gathered.built.fs, out.gathered.facts, *out.gathered.captures};
+  out.result = run_rules(out.rules, ctx, std::move(waivers), run);
+  return out;
+}
+
+Diffed diff(const DiffRequest& req, const RunContext& run) {
+  // Bad rules are exit 2 before any image is read.
+  drift::DriftRules rules = drift::load_drift_rules(req.rules, req.ignores);
+  Diffed out;
+  auto start = std::chrono::steady_clock::now();
+  out.a = open(req.a, run);
+  out.b = open(req.b, run);
+  out.result = drift::run_diff(out.a, out.b, rules, {}, run);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace imagelint::pipeline
