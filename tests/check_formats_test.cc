@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <regex>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -160,33 +159,6 @@ TEST(Regression, APolicyThatIsNotUtf8IsAFindingInEveryFormat) {
   EXPECT_FALSE(nlohmann::json::parse(inspect.out, nullptr, false).is_discarded());
 }
 
-// Golden files: the text and markdown of the bundled example as a person reads them. Set
-// IMAGELINT_UPDATE_GOLDEN=1 to rewrite them after a deliberate change, and read the diff.
-TEST(Golden, ExampleTextAndMarkdown) {
-  TempDir d;
-  fixture::write_oci_archive({recipe("example")}, d / "example.oci.tar");
-  for (auto [format, golden] : {std::pair{"text", "check-example.txt"}, {"markdown", "check-example.md"}}) {
-    Result r = run({"env", "IMAGELINT_TODAY=2026-06-01", IMAGELINT_BIN, "check", "example.oci.tar", "--format", format}, d.path());
-    EXPECT_EQ(r.code, 1) << r.err;
-    std::string path = source_dir() + "/tests/golden/" + golden;
-    if (std::getenv("IMAGELINT_UPDATE_GOLDEN")) write_file(path, r.out);
-    EXPECT_EQ(r.out, read_file(path)) << "golden " << golden << " differs (IMAGELINT_UPDATE_GOLDEN=1 rewrites it)";
-  }
-}
-
-TEST(Golden, ExampleDiffTextAndMarkdown) {
-  TempDir d;
-  fixture::write_oci_archive({recipe("example")}, d / "example.oci.tar");
-  fixture::write_oci_archive({recipe("example-rebuild")}, d / "example-rebuild.oci.tar");
-  for (auto [format, golden] : {std::pair{"text", "diff-example.txt"}, {"markdown", "diff-example.md"}}) {
-    Result r = run({IMAGELINT_BIN, "diff", "example.oci.tar", "example-rebuild.oci.tar", "--format", format}, d.path());
-    EXPECT_EQ(r.code, 1) << r.err;
-    // The run's duration is the one thing that changes from run to run.
-    std::string out = std::regex_replace(r.out, std::regex("[0-9]+\\.[0-9] s\\b"), "N.N s");
-    std::string path = source_dir() + "/tests/golden/" + golden;
-    if (std::getenv("IMAGELINT_UPDATE_GOLDEN")) write_file(path, out);
-    EXPECT_EQ(out, read_file(path)) << "golden " << golden << " differs (IMAGELINT_UPDATE_GOLDEN=1 rewrites it)";
-  }
-}
+// Goldens of every format (text and markdown included) are tests/golden_test.cc.
 
 }  // namespace

@@ -28,7 +28,7 @@
 namespace imagelint {
 namespace {
 
-const char* kReferenceHelp =
+constexpr const char* kReferenceHelp =
     "IMAGE is an image reference, as skopeo and podman write them:\n"
     "  oci:DIR[:TAG]                         OCI layout directory (TAG = org.opencontainers.image.ref.name)\n"
     "  oci-archive:FILE[:TAG]                tar of an OCI layout, read in place\n"

@@ -273,7 +273,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   auto t0 = std::chrono::steady_clock::now();
   auto lap = [&](const char* phase) {
     auto now = std::chrono::steady_clock::now();
-    r.timings.push_back({phase, std::chrono::duration<double>(now - t0).count()});
+    r.timings.push_back({phase, run.frozen_clock ? 0.0 : std::chrono::duration<double>(now - t0).count()});
     t0 = now;
   };
   const Image* imgs[2] = {&a, &b};

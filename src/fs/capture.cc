@@ -34,6 +34,12 @@ int CaptureSet::want_visits(const std::string& pattern, const std::string& key, 
   return static_cast<int>(visits_.size() - 1);
 }
 
+int CaptureSet::visits_id(const std::string& key) const {
+  for (size_t i = 0; i < visits_.size(); ++i)
+    if (visits_[i].key == key) return static_cast<int>(i);
+  return -1;
+}
+
 std::string CaptureSet::fingerprint() const {
   // Lengths before strings, so that no two different declarations print the same.
   std::string out;

@@ -86,6 +86,9 @@ class CaptureSet {
   // Every captured final path matching a want_pattern, sorted.
   const std::map<std::string, Captured>& all() const { return captured_; }
   const std::map<std::string, VisitorPtr>& visits(int id) const { return visits_.at(static_cast<size_t>(id)).done; }
+  // The id want_visits returned for key (the first, if two used one key); -1 when none did. A rule
+  // kind finds its visitors by its key in check(), so it keeps no state between declare and check.
+  int visits_id(const std::string& key) const;
   // Why a want_path gave nothing (e.g. "symlink loop at a/b"); empty if captured or just absent.
   std::string problem(const std::string& path) const;
   // Captures stop once they hold this many bytes in all (hostile images: many files at their

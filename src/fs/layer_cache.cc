@@ -179,8 +179,12 @@ struct LayerCache::Writer : LayerCache::Recording {
     if (!tmp.empty()) ::unlink(tmp.c_str()), tmp.clear();
   }
   bool open() {
-    tmp = dir + "/" + session.temp_name(key);
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    // Another run of this process (its own session, its own count) may hold a name: take the next.
+    for (int tries = 0; tries < 1000; ++tries) {
+      tmp = dir + "/" + session.temp_name(key);
+      fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd >= 0 || errno != EEXIST) break;
+    }
     if (fd < 0) {
       session.note_problem("cannot create " + tmp + ": " + errno_text());
       tmp.clear();

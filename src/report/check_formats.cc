@@ -18,15 +18,6 @@
 
 namespace imagelint {
 
-// Generated at build time from docs/rules/*.md (see CMakeLists.txt).
-extern const std::vector<std::pair<std::string, std::string>>& shipped_rule_docs();
-
-const std::string* rule_doc(const std::string& id) {
-  for (auto& [name, text] : shipped_rule_docs())
-    if (name == id) return &text;
-  return nullptr;
-}
-
 namespace {
 
 using nlohmann::json;

@@ -39,9 +39,6 @@ std::string check_junit(const CheckReport& r);        // JUnit XML, one testcase
 std::string check_codequality(const CheckReport& r);  // GitLab Code Quality (a JSON array)
 std::string check_markdown(const CheckReport& r);
 
-// docs/rules/<id>.md, compiled in (the help of SARIF rules); nullptr for a rule without a page.
-const std::string* rule_doc(const std::string& id);
-
 // The `image` object shared by check, diff and inspect JSON.
 nlohmann::json image_to_json(const Image& img, const BuildResult* built);
 

@@ -14,6 +14,30 @@ namespace imagelint {
 
 // Generated at build time from rules/*.json (see CMakeLists.txt).
 extern const std::vector<std::pair<std::string, std::string>>& shipped_packs();
+// Generated at build time from docs/rules/*.md (see CMakeLists.txt).
+extern const std::vector<std::pair<std::string, std::string>>& shipped_rule_docs();
+
+const std::string* rule_doc(const std::string& id) {
+  for (auto& [name, text] : shipped_rule_docs())
+    if (name == id) return &text;
+  return nullptr;
+}
+
+std::string rule_doc_summary(const std::string& id) {
+  const std::string* doc = rule_doc(id);
+  if (!doc) return "";
+  // "# id", a blank line, then the first paragraph.
+  size_t start = doc->find("\n\n");
+  if (start == std::string::npos) return "";
+  start += 2;
+  size_t end = doc->find("\n\n", start);
+  std::string para = doc->substr(start, end == std::string::npos ? std::string::npos : end - start);
+  for (char& c : para)
+    if (c == '\n') c = ' ';
+  while (!para.empty() && para.back() == ' ') para.pop_back();
+  return para;
+}
+
 
 namespace {
 
@@ -119,6 +143,7 @@ struct Loader {
       if (!jr["params"].is_object()) throw InputError(where, "rule " + id + ": params must be an object");
       for (auto& [k, v] : jr["params"].items()) spec.params[k] = v;
     }
+    if (spec.summary.empty()) spec.summary = rule_doc_summary(id);
     if (spec.summary.empty()) throw InputError(where, "rule " + id + ": a rule needs a one-line \"summary\"");
     try {
       find_kind(spec.kind)->validate(spec);

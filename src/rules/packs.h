@@ -22,4 +22,11 @@ struct RuleSet {
 RuleSet load_rules(const std::vector<std::string>& args);
 std::vector<std::string> shipped_pack_names();
 
+// docs/rules/<id>.md, compiled in: the page of a shipped rule (null for any other id).
+const std::string* rule_doc(const std::string& id);
+// Its first paragraph, the lines joined: the rule's one-line summary (what `rules` prints and
+// every report carries). "" without a page. A shipped pack gives no summary of its own, so the
+// page is the one place it is written; a user pack's new rule gives its "summary".
+std::string rule_doc_summary(const std::string& id);
+
 }  // namespace imagelint

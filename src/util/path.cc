@@ -2,6 +2,7 @@
 
 #include "util/error.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace imagelint {
@@ -133,6 +134,20 @@ PathSelection::PathSelection(const std::string& glob) : all_(glob.empty()), lite
 bool PathSelection::operator()(std::string_view path) const {
   if (all_) return true;
   return literal_ ? path_within(path, text_) : glob_match(text_, path);
+}
+
+bool glob_leads_to(std::string_view glob, std::string_view dir) {
+  if (dir.empty()) return true;
+  const size_t parts = static_cast<size_t>(std::count(dir.begin(), dir.end(), '/')) + 1;
+  size_t start = 0;
+  for (size_t i = 0; i < parts; ++i) {
+    const size_t slash = glob.find('/', start);
+    if (slash == std::string_view::npos) return false;  // nothing the glob names lies below dir
+    const std::string_view component = glob.substr(start, slash - start);
+    start = slash + 1;
+    if (component.find("**") != std::string_view::npos) return glob_match(glob.substr(0, slash), dir);  // any depth
+  }
+  return glob_match(glob.substr(0, start - 1), dir);
 }
 
 std::string_view glob_literal_prefix(std::string_view glob) {

@@ -30,6 +30,10 @@ std::string_view glob_literal_prefix(std::string_view glob);
 // A glob without wildcards names one path (`ls`, --ignore and waivers then take what is below it).
 inline bool glob_is_literal(std::string_view glob) { return glob_literal_prefix(glob).size() == glob.size(); }
 
+// True when dir could be a directory above a path glob matches: the glob's first components, as
+// many as dir has, match dir ("var/home/*/.ssh/**" leads through "var" and "var/home/core").
+bool glob_leads_to(std::string_view glob, std::string_view dir);
+
 // What `ls GLOB` lists: everything for "", a plain path and everything below it, else the paths
 // the glob matches (a leading '/' ignored). Throws UsageError for a plain path above the root.
 class PathSelection {

@@ -73,3 +73,21 @@ TEST(Glob, ManyStarsDoNotBacktrackExponentially) {
 
 }  // namespace
 }  // namespace imagelint
+
+namespace {
+
+TEST(Path, GlobLeadsToTheDirectoriesAboveWhatItMatches) {
+  using imagelint::glob_leads_to;
+  EXPECT_TRUE(glob_leads_to("etc/containers/**", "etc"));
+  EXPECT_TRUE(glob_leads_to("var/home/*/.ssh/**", "var/home"));
+  EXPECT_TRUE(glob_leads_to("var/home/*/.ssh/**", "var/home/core"));
+  EXPECT_TRUE(glob_leads_to("var/home/*/.ssh/**", "var/home/core/.ssh"));
+  EXPECT_TRUE(glob_leads_to("**/foo", "a/b/c"));
+  EXPECT_TRUE(glob_leads_to("etc/**/x", "etc/a/b"));
+  EXPECT_FALSE(glob_leads_to("var/home/*/.ssh/**", "var/lib"));
+  EXPECT_FALSE(glob_leads_to("var/home/*/.ssh/**", "var/home/core/.cache"));
+  EXPECT_FALSE(glob_leads_to("etc/hostname", "etc/hostname"));  // the glob names etc/hostname itself, nothing below
+  EXPECT_FALSE(glob_leads_to("etc/hostname", "usr"));
+}
+
+}  // namespace

@@ -32,6 +32,7 @@ struct RunContext {
   unsigned threads = 0;                // workers reading layers, decoding modules, running rules (0: one per core)
   bool zlib_inflate = false;           // IMAGELINT_ZLIB=1: zlib instead of ISA-L for gzip layers
   std::time_t now = 0;                 // the run's clock: reports' "created", JUnit's timestamp
+  bool frozen_clock = false;           // goldens: durations a report prints are 0
   std::string today = "1970-01-01";    // YYYY-MM-DD (UTC) that waivers expire against
   std::string host = "localhost";      // JUnit's hostname
   Progress* progress = nullptr;        // null: no progress line

@@ -4,8 +4,6 @@
 #include "rules/kinds/private_keys.h"
 
 #include <cstring>
-#include <map>
-#include <mutex>
 
 #include "rules/kinds/common.h"
 #include "util/error.h"
@@ -130,24 +128,17 @@ class PrivateKeys : public RuleKind {
     std::shared_ptr<RE2> re = markers(rule);
     auto allow = std::make_shared<std::vector<std::unique_ptr<RE2>>>(param_patterns(rule, "allow"));
     uint64_t window = window_bytes(rule);
-    int id = captures.want_visits(".*", "pem-keys/1 " + rule.params.dump(), [re, allow, window](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
+    captures.want_visits(".*", visit_key(rule), [re, allow, window](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
       // Cheap skips: too small to hold a BEGIN line, or allowlisted.
       if (e.size < kBeginLen + 16 || matches_any(*allow, path)) return nullptr;
       return std::make_unique<PemKeySniffer>(re.get(), window);
     });
-    std::lock_guard<std::mutex> lock(mu_);
-    ids_[{&captures, rule.id}] = id;
   }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
-    int id;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = ids_.find({&ctx.captures, rule.id});
-      if (it == ids_.end()) {
-        out.push_back(make_finding(rule, "", "file contents were not scanned (the rule was not declared before the pass)"));
-        return;
-      }
-      id = it->second;
+    const int id = ctx.captures.visits_id(visit_key(rule));
+    if (id < 0) {
+      out.push_back(make_finding(rule, "", "file contents were not scanned (the rule was not declared before the pass)"));
+      return;
     }
     uint64_t window = window_bytes(rule);
     // The capture set keeps only visitors of entries that survive into the final filesystem.
@@ -158,9 +149,8 @@ class PrivateKeys : public RuleKind {
   }
 
  private:
-  // The visit id each (capture set, rule) got in declare(); kinds are shared and const.
-  mutable std::mutex mu_;
-  mutable std::map<std::pair<const CaptureSet*, std::string>, int> ids_;
+  // Names the rule's visitors in the capture set (and in the layer cache's key).
+  static std::string visit_key(const RuleSpec& rule) { return "pem-keys/2 " + rule.id + " " + rule.params.dump(); }
 };
 
 }  // namespace

@@ -54,10 +54,9 @@ class TierBoundary : public RuleKind {
     auto allowed = [&](const std::string& path, bool dir) {
       for (const std::string& g : allow) {
         if (glob_match(g, path)) return true;
-        // A directory on the way to what is allowed (etc/containers for etc/containers/**).
-        if (dir) {
-          if (glob_literal_prefix(g).starts_with(path + "/")) return true;
-        }
+        // A directory on the way to what is allowed: etc/containers for etc/containers/**, and
+        // var/home/core for var/home/*/.ssh/** (the glob's first components match it).
+        if (dir && glob_leads_to(g, path)) return true;
       }
       return false;
     };
