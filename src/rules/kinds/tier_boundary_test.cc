@@ -7,7 +7,7 @@ namespace {
 Fixture base() {
   Fixture f;
   f.file("usr/bin/bash", "bash", 0755).file("usr/lib/os-release", "ID=acme\n").file("etc/passwd", "root:x:0:0::/root:/bin/bash\n");
-  f.file("usr/share/doc/bash/README", "doc").file("usr/share/doc/bash/NEWS", "news").dir("etc/containers");
+  f.file("usr/share/doc/bash/README", "doc").file("usr/share/doc/bash/NEWS", "news").dir("etc/containers").dir("var/home");
   f.package(rpm("bash", "5.2.26", "3.fc40", {"usr/bin/bash", "usr/share/doc/bash/README", "usr/share/doc/bash/NEWS"}));
   f.end_base();
   return f;
@@ -24,6 +24,16 @@ TEST(KindTierBoundary, WhatTier3OwnsPasses) {
   f.file("etc/passwd", "root:x:0:0::/root:/bin/bash\ncore:x:1000:1000::/var/home/core:/bin/bash\n");
   f.file("etc/containers/policy.json", "{}").file("etc/containers/systemd/web.container", "[Container]\n");
   f.file("var/home/core/.ssh/authorized_keys", "ssh-ed25519 AAAA core", 0600);
+  EXPECT_TRUE(no_findings(f.run("tier-boundary")));
+}
+
+// Known bug, disabled until tier_boundary.cc is fixed: the directories on the way to an allowed
+// glob are allowed only up to the glob's first wildcard, so a user's home and .ssh directories
+// (var/home/core, var/home/core/.ssh: explicit entries in the layer useradd -m and mkdir wrote)
+// are "adds ...: outside what tier 3 may change" although var/home/*/.ssh/** is allowed.
+TEST(KindTierBoundary, DISABLED_ExplicitDirectoriesOnTheWayToAnAllowedGlobPass) {
+  Fixture f = base();
+  f.dir("var/home/core", 0700).dir("var/home/core/.ssh", 0700).file("var/home/core/.ssh/authorized_keys", "ssh-ed25519 AAAA core", 0600);
   EXPECT_TRUE(no_findings(f.run("tier-boundary")));
 }
 
