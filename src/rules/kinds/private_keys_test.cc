@@ -1,5 +1,7 @@
 #include "rules/kinds/private_keys.h"
 
+#include "rules/kinds/kind_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -51,3 +53,41 @@ TEST(HazardPemKeySniffer, LooksOnlyAtTheWindow) {
 }
 
 }  // namespace
+
+// The private-keys rule over files of an image.
+namespace imagelint::kind_test {
+namespace {
+
+const std::string kKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+
+TEST(KindPrivateKeys, PublicKeysAndAllowlistedPathsPass) {
+  Fixture f;
+  f.file("etc/pki/tls/certs/ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  f.file("usr/share/doc/openssh/example_key", kKey);
+  f.file("etc/ssh/ssh_host_ed25519_key", kKey, 0600);  // ssh-host-keys reports it
+  f.file("etc/motd", "mentions -----BEGIN RSA PRIVATE KEY----- mid-line, which is no key\n");
+  EXPECT_TRUE(no_findings(f.run("private-keys")));
+}
+
+TEST(KindPrivateKeys, KeyInAFileFails) {
+  Fixture f;
+  f.file("etc/app/tls.key", "-----BEGIN RSA PRIVATE KEY-----\r\nMIIEow\r\n-----END RSA PRIVATE KEY-----\r\n", 0600);
+  f.file("etc/app/tls.crt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  EXPECT_TRUE(one_finding(f.run("private-keys"), "etc/app/tls.key", Severity::Error,
+                          "etc/app/tls.key holds a private key (a BEGIN ... PRIVATE KEY line within its first 65536 bytes)"));
+}
+
+TEST(KindPrivateKeys, IndentedKeyInYamlFails) {
+  Fixture f;
+  f.file("etc/app/values.yaml", "tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    MHcC\n");
+  EXPECT_TRUE(one_finding(f.run("private-keys"), "etc/app/values.yaml", Severity::Error, "holds a private key"));
+}
+
+TEST(KindPrivateKeys, KeyBeyondTheWindowPasses) {
+  Fixture f;
+  f.file("usr/lib/app/blob", std::string(65536, 'x') + "\n" + kKey);
+  EXPECT_TRUE(no_findings(f.run("private-keys")));
+}
+
+}  // namespace
+}  // namespace imagelint::kind_test
