@@ -168,7 +168,10 @@ struct Fixture {
     Context ctx{image, fs, facts, captures};
     RuleSet set;
     set.rules = {rule};
-    return run_rules(set, ctx, {}, "2026-01-01").findings;
+    RunContext run;
+    run.today = "2026-01-01";
+    run.threads = 1;
+    return run_rules(set, ctx, {}, run).findings;
   }
 
  private:

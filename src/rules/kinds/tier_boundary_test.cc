@@ -27,11 +27,10 @@ TEST(KindTierBoundary, WhatTier3OwnsPasses) {
   EXPECT_TRUE(no_findings(f.run("tier-boundary")));
 }
 
-// Known bug, disabled until tier_boundary.cc is fixed: the directories on the way to an allowed
-// glob are allowed only up to the glob's first wildcard, so a user's home and .ssh directories
-// (var/home/core, var/home/core/.ssh: explicit entries in the layer useradd -m and mkdir wrote)
-// are "adds ...: outside what tier 3 may change" although var/home/*/.ssh/** is allowed.
-TEST(KindTierBoundary, DISABLED_ExplicitDirectoriesOnTheWayToAnAllowedGlobPass) {
+// The directories on the way to an allowed glob are allowed through its wildcards too: a user's
+// home and .ssh directories (var/home/core, var/home/core/.ssh: explicit entries in the layer
+// useradd -m and mkdir wrote) for var/home/*/.ssh/** (they were findings before 2026-12-02).
+TEST(KindTierBoundary, ExplicitDirectoriesOnTheWayToAnAllowedGlobPass) {
   Fixture f = base();
   f.dir("var/home/core", 0700).dir("var/home/core/.ssh", 0700).file("var/home/core/.ssh/authorized_keys", "ssh-ed25519 AAAA core", 0600);
   EXPECT_TRUE(no_findings(f.run("tier-boundary")));
