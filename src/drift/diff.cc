@@ -28,7 +28,7 @@ using internal::SideContent;
 // second core would otherwise idle. An exception on either side is rethrown here. With
 // a_then_b, f(b) runs after f(a), here.
 template <typename T, typename F>
-std::pair<T, T> both(F f, bool a_then_b = false) {
+std::pair<T, T> on_both_images(F f, bool a_then_b = false) {
   if (a_then_b) {
     T a_result = f(0);
     return {std::move(a_result), f(1)};
@@ -154,7 +154,9 @@ void collect_early(const CaptureSet& cap, int id, const FileSystem& fs, SideCont
   }
 }
 
-struct Want {
+// What the second read of a changed file is for: normalisers that did not run during the first
+// pass, and the text of a unified diff.
+struct SecondRead {
   std::vector<std::string> normalisers;
   bool text = false;
 };
@@ -162,7 +164,7 @@ struct Want {
 // The second read of one image: only files whose content differs and that a normaliser or a
 // unified diff needs; each file is reduced to its substance digests as it arrives, so memory
 // holds one file at a time plus the small texts.
-void read_side(const Image& img, const FileSystem& fs, const std::map<std::string, Want>& wants, const DiffOptions& opt,
+void read_side(const Image& img, const FileSystem& fs, const std::map<std::string, SecondRead>& wants, const DiffOptions& opt,
                const RunContext& run, int* rereads, SideContent& side) {
   // Only what will be used is read: a file over every cap is marked, not fetched.
   std::vector<std::string> paths;
@@ -179,7 +181,7 @@ void read_side(const Image& img, const FileSystem& fs, const std::map<std::strin
       [&](const std::string& path, std::string&& bytes, uint64_t size) {
         // read_contents delivers only the final entry's bytes (hash-checked); caps are the sizes.
         if (bytes.size() != size) return;
-        const Want& w = wants.at(path);
+        const SecondRead& w = wants.at(path);
         if (size <= opt.normalise_cap)
           for (const std::string& n : w.normalisers) side.substance[path][n] = find_normaliser(n)(bytes);
         if (w.text && size <= opt.text_cap && text_used + size <= opt.text_budget && looks_like_text(bytes)) {
@@ -208,68 +210,83 @@ void summarise(DiffResult& r) {
   if (r.verdict != Verdict::Identical) r.verdict = drift ? Verdict::Drift : Verdict::Reproducible;
 }
 
-}  // namespace
-
-const char* verdict_name(Verdict v) {
-  switch (v) {
-    case Verdict::Identical: return "identical";
-    case Verdict::Reproducible: return "reproducible";
-    case Verdict::Drift: return "drift";
-  }
-  return "?";
+// The verdict's counts, then the hints: the last step at every depth.
+void conclude(DiffResult& r, const DriftRules& rules, const std::map<std::string, size_t>& rule_counts) {
+  summarise(r);
+  r.hints = internal::make_hints(r, rules, rule_counts);
 }
 
-DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt,
-                    const RunContext& run) {
-  PerfStage stage(run.perf, "diff (all of it)");
-  DiffResult r;
-  r.config = diff_configs(a.config_json, b.config_json, rules.config_noise);
-  while (r.same_layers < a.layers.size() && r.same_layers < b.layers.size() &&
-         a.layers[r.same_layers].diff_id == b.layers[r.same_layers].diff_id)
-    ++r.same_layers;
-  std::map<std::string, size_t> no_counts;
+// Depth 1: one image under two names.
+DiffResult same_manifest(DiffResult r, const DriftRules& rules) {
+  r.compared = "manifest";
+  r.verdict = Verdict::Identical;
+  r.config.clear();  // same manifest, same config
+  conclude(r, rules, {});
+  return r;
+}
 
-  // Tier 1: one image under two names.
-  if (!a.manifest_digest.empty() && a.manifest_digest == b.manifest_digest) {
-    r.tier = "manifest";
-    r.verdict = Verdict::Identical;
-    r.config.clear();  // same manifest, same config
-    summarise(r);
-    r.hints = internal::make_hints(r, rules, no_counts);
-    return r;
-  }
-  // Tier 2: the same layers, maybe compressed or described differently. Only A is read, for its
-  // hazards (they are B's too).
-  if (a.rootfs.empty() && b.rootfs.empty() && !a.layers.empty() && a.layers.size() == b.layers.size() &&
-      r.same_layers == a.layers.size()) {
-    r.tier = "diff_ids";
-    // A's layers build the filesystem (for hazards); B's are still streamed, so that its blob
-    // digests and diff_ids are checked: a corrupt B is an error, never "reproducible".
-    BuildResult built;
-    both<int>([&](int i) {
-      if (i == 0) built = build_filesystem(a, nullptr, run);
-      else {
-        uint64_t stored = 0;
-        for (const LayerInfo& l : b.layers) stored += l.size;
-        if (run.progress) run.progress->expect(stored, b.layers.size());
-        for (const LayerInfo& l : b.layers) {
-          r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}, ReadOptions{run.progress, run.zlib_inflate}));
-          if (run.progress) run.progress->layer_done();
-        }
+// Depth 2: the same layers, maybe compressed or described differently. Only A is read, for its
+// hazards (they are B's too); B's layers are still streamed, so that its blob digests and diff_ids
+// are checked: a corrupt B is an error, never "reproducible".
+DiffResult same_layers(DiffResult r, const Image& a, const Image& b, const DriftRules& rules, const RunContext& run) {
+  r.compared = "diff_ids";
+  BuildResult built;
+  on_both_images<int>([&](int i) {
+    if (i == 0) built = build_filesystem(a, nullptr, run);
+    else {
+      uint64_t stored = 0;
+      for (const LayerInfo& l : b.layers) stored += l.size;
+      if (run.progress) run.progress->expect(stored, b.layers.size());
+      for (const LayerInfo& l : b.layers) {
+        r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}, ReadOptions{run.progress, run.zlib_inflate}));
+        if (run.progress) run.progress->layer_done();
       }
-      return 0;
-    });
-    r.files_a = r.files_b = built.fs.size();
-    r.hazards = internal::find_hazards(rules, built.fs, built.fs);
-    r.layers_a = built.layers;
-    r.notes = built.notes;
-    summarise(r);
-    r.hints = internal::make_hints(r, rules, no_counts);
-    return r;
-  }
+    }
+    return 0;
+  });
+  r.files_a = r.files_b = built.fs.size();
+  r.hazards = internal::find_hazards(rules, built.fs, built.fs);
+  r.layers_a = built.layers;
+  r.notes = built.notes;
+  conclude(r, rules, {});
+  return r;
+}
 
-  // Tier 3: both final filesystems, entry by entry.
-  r.tier = "files";
+// The files the second read must fetch: changed regular files a normaliser must still see, or
+// whose text a unified diff shows.
+std::map<std::string, SecondRead> plan_second_read(const DiffResult& r, const DriftRules& rules, const DiffOptions& opt,
+                                                   const SideContent (&sides)[2], internal::ClassifyContext& pre) {
+  std::map<std::string, SecondRead> wants;
+  for (const Change& c : r.changes) {
+    if (c.kind != ChangeKind::Changed || !(c.attrs & kContent) || c.type_a != EntryType::File ||
+        c.type_b != EntryType::File)
+      continue;
+    SecondRead w;
+    bool noise = false;
+    for (const std::string& n : internal::normalisers_for(rules, c, &noise)) {
+      auto ea = sides[0].substance.find(c.path), eb = sides[1].substance.find(c.path);
+      bool done = ea != sides[0].substance.end() && eb != sides[1].substance.end() && ea->second.count(n) && eb->second.count(n);
+      if (!done) w.normalisers.push_back(n);  // not normalised early: the second read does it
+    }
+    // Never show the bytes of a file that is not world-readable (shadow, keys) or of a hazard;
+    // nor fetch them for a change that is noise whatever its bytes (logs, caches).
+    w.text = !noise && c.size_a <= opt.text_cap && c.size_b <= opt.text_cap && (c.mode_a & 04) && (c.mode_b & 04) &&
+             !internal::is_hazard_path(rules, c.path, nullptr);
+    if (w.text && w.normalisers.empty()) {  // everything known already: noise needs no text
+      Change probe = c;
+      internal::classify(probe, pre);
+      w.text = probe.cls != Class::Noise;
+    }
+    if (!w.normalisers.empty() || w.text) wants[c.path] = std::move(w);
+  }
+  return wants;
+}
+
+// Depth 3: both final filesystems, entry by entry; then a second read of only what the
+// classification needs, and every change classified.
+DiffResult every_file(DiffResult r, const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt,
+                      const RunContext& run) {
+  r.compared = "files";
   auto t0 = std::chrono::steady_clock::now();
   auto lap = [&](const char* phase) {
     auto now = std::chrono::steady_clock::now();
@@ -284,7 +301,7 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   for (const LayerInfo& l : a.layers) in_a.emplace(l.digest, l.diff_id);
   bool shared = false;
   for (const LayerInfo& l : b.layers) shared |= !l.digest.empty() && in_a.count({l.digest, l.diff_id});
-  auto [ga, gb] = both<Gathered>(
+  auto [ga, gb] = on_both_images<Gathered>(
       [&](int i) {
         return gather_facts(
             *imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); },
@@ -313,36 +330,13 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   r.hazards = internal::find_hazards(rules, fa, fb);
   lap("compare");
 
-  // What the second read must fetch.
   internal::ClassifyContext pre{rules, sides[0], sides[1], r.packages, &ga.facts.packages, &gb.facts.packages, {}, {}};
   internal::prepare_package_story(pre);
-  std::map<std::string, Want> wants;
-  for (const Change& c : r.changes) {
-    if (c.kind != ChangeKind::Changed || !(c.attrs & kContent) || c.type_a != EntryType::File ||
-        c.type_b != EntryType::File)
-      continue;
-    Want w;
-    bool noise = false;
-    for (const std::string& n : internal::normalisers_for(rules, c, &noise)) {
-      auto ea = sides[0].substance.find(c.path), eb = sides[1].substance.find(c.path);
-      bool done = ea != sides[0].substance.end() && eb != sides[1].substance.end() && ea->second.count(n) && eb->second.count(n);
-      if (!done) w.normalisers.push_back(n);  // not normalised early: the second read does it
-    }
-    // Never show the bytes of a file that is not world-readable (shadow, keys) or of a hazard;
-    // nor fetch them for a change that is noise whatever its bytes (logs, caches).
-    w.text = !noise && c.size_a <= opt.text_cap && c.size_b <= opt.text_cap && (c.mode_a & 04) && (c.mode_b & 04) &&
-             !internal::is_hazard_path(rules, c.path, nullptr);
-    if (w.text && w.normalisers.empty()) {  // everything known already: noise needs no text
-      Change probe = c;
-      internal::classify(probe, pre);
-      w.text = probe.cls != Class::Noise;
-    }
-    if (!w.normalisers.empty() || w.text) wants[c.path] = std::move(w);
-  }
+  const std::map<std::string, SecondRead> wants = plan_second_read(r, rules, opt, sides, pre);
   if (!wants.empty()) {
     const FileSystem* fss[2] = {&fa, &fb};
     int rereads[2] = {0, 0};
-    both<int>([&](int i) {
+    on_both_images<int>([&](int i) {
       read_side(*imgs[i], *fss[i], wants, opt, run, &rereads[i], sides[i]);
       return 0;
     });
@@ -365,10 +359,36 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
   too_large.insert(sides[1].too_large.begin(), sides[1].too_large.end());
   for (auto& [path, n] : too_large)
     r.notes.push_back(fmt::format("{}: larger than {} MiB, not normalised ({})", path, opt.normalise_cap >> 20, n));
-  summarise(r);
-  r.hints = internal::make_hints(r, rules, cx.rule_counts);
+  conclude(r, rules, cx.rule_counts);
   lap("classify");
   return r;
+}
+
+}  // namespace
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Identical: return "identical";
+    case Verdict::Reproducible: return "reproducible";
+    case Verdict::Drift: return "drift";
+  }
+  return "?";
+}
+
+DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, const DiffOptions& opt,
+                    const RunContext& run) {
+  PerfStage stage(run.perf, "diff (all of it)");
+  DiffResult r;
+  r.config = diff_configs(a.config_json, b.config_json, rules.config_noise);
+  while (r.same_layers < a.layers.size() && r.same_layers < b.layers.size() &&
+         a.layers[r.same_layers].diff_id == b.layers[r.same_layers].diff_id)
+    ++r.same_layers;
+  // As deep as it takes: the same manifest, else the same layers, else every file.
+  if (!a.manifest_digest.empty() && a.manifest_digest == b.manifest_digest) return same_manifest(std::move(r), rules);
+  if (a.rootfs.empty() && b.rootfs.empty() && !a.layers.empty() && a.layers.size() == b.layers.size() &&
+      r.same_layers == a.layers.size())
+    return same_layers(std::move(r), a, b, rules, run);
+  return every_file(std::move(r), a, b, rules, opt, run);
 }
 
 }  // namespace imagelint::drift

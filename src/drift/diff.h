@@ -1,6 +1,6 @@
 // `imagelint diff`: two builds of the same image, every difference found, classified and
-// explained. Identity tiers first (same manifest: identical; same diff_ids: no file can differ),
-// then one streaming pass over each image (both at once, one thread each), an entry-by-entry
+// explained. The comparison goes only as deep as it must (same manifest: identical; same
+// diff_ids: no file can differ), else one streaming pass over each image (both at once, one thread each), an entry-by-entry
 // comparison, and a second read of only the layers that hold files a normaliser or the unified
 // diff needs.
 #pragma once
@@ -33,7 +33,7 @@ const char* verdict_name(Verdict v);
 
 struct DiffResult {
   Verdict verdict = Verdict::Drift;
-  std::string tier;  // "manifest", "diff_ids" or "files": how far the comparison had to go
+  std::string compared;  // "manifest", "diff_ids" or "files": how deep the comparison had to go (JSON "compared")
   std::vector<Change> changes;
   std::vector<ConfigChange> config;
   PackageDiff packages;

@@ -69,8 +69,8 @@ std::string clock_hint(const DiffResult& r, const std::string& rule_id) {
 std::vector<std::string> make_hints(const DiffResult& r, const DriftRules& rules,
                                     const std::map<std::string, size_t>& rule_counts) {
   std::vector<std::string> out;
-  if (r.tier == "manifest") out.push_back("same manifest digest: both references name one image");
-  if (r.tier == "diff_ids")
+  if (r.compared == "manifest") out.push_back("same manifest digest: both references name one image");
+  if (r.compared == "diff_ids")
     out.push_back("every layer has the same diff_id: no file can differ; only compression or image metadata do");
 
   size_t unexplained = 0, by_packages = 0;
@@ -103,7 +103,7 @@ std::vector<std::string> make_hints(const DiffResult& r, const DriftRules& rules
     out.push_back(fmt::format("{} {} ({}): every host booted from this image would share {}", hazards,
                               hazards == 1 ? "hazard" : "hazards", join(cats), hazards == 1 ? "it" : "them"));
   }
-  if (r.tier == "files" && !r.layers_a.empty() && !r.layers_b.empty()) {
+  if (r.compared == "files" && !r.layers_a.empty() && !r.layers_b.empty()) {
     size_t na = r.layers_a.size(), nb = r.layers_b.size();
     std::string counts = na == nb ? "" : fmt::format(" (A has {} layers, B has {})", na, nb);
     if (r.same_layers > 0 && r.same_layers < std::min(na, nb))

@@ -189,8 +189,8 @@ std::string images_table(const DiffReport& r) {
   if (d.files_a || d.files_b)
     out += fmt::format("<tr><th>entries</th><td>{}</td><td>{}</td></tr>\n", with_commas(d.files_a), with_commas(d.files_b));
   out += "</table>\n";
-  std::string how = d.tier == "manifest" ? "same manifest digest: nothing else read"
-                    : d.tier == "diff_ids" ? "same diff_ids: A's layers read for hazards, B's checked against their digests"
+  std::string how = d.compared == "manifest" ? "same manifest digest: nothing else read"
+                    : d.compared == "diff_ids" ? "same diff_ids: A's layers read for hazards, B's checked against their digests"
                                            : fmt::format("final filesystems entry by entry; {} read again for content",
                                                          plural(static_cast<size_t>(d.rereads), "layer", "layers"));
   std::string same = d.same_layers == 0 ? "no leading layer equal"
@@ -268,7 +268,7 @@ std::string layers_section(const DiffReport& r) {
                     "<th>created by</th></tr>\n";
   static const char* names[] = {"hazard", "drift", "noise"};
   for (auto& [layer, n] : by) {
-    std::string created = layer >= 0 && static_cast<size_t>(layer) < r.b.layers.size() ? r.b.layers[static_cast<size_t>(layer)].created_by : "";
+    const std::string& created = r.b.created_by(layer);
     out += fmt::format("<tr><td class=\"n\">{}</td>", layer < 0 ? "-" : std::to_string(layer));
     for (size_t i = 0; i < 3; ++i)
       out += fmt::format("<td class=\"n {}\">{}</td>", n[i] ? names[i] : "zero", with_commas(n[i]));

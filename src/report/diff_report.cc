@@ -85,9 +85,9 @@ std::map<int, LayerCount> changes_by_layer(const drift::DiffResult& d) {
   return out;
 }
 
-std::string tier_text(const drift::DiffResult& d) {
-  if (d.tier == "manifest") return "same manifest digest: nothing else read";
-  if (d.tier == "diff_ids") return "same diff_ids: A's layers read (for hazards), B's only checked against their digests";
+std::string compared_text(const drift::DiffResult& d) {
+  if (d.compared == "manifest") return "same manifest digest: nothing else read";
+  if (d.compared == "diff_ids") return "same diff_ids: A's layers read (for hazards), B's only checked against their digests";
   return fmt::format("final filesystems entry by entry; {} layers read again for content", d.rereads);
 }
 
@@ -148,7 +148,7 @@ std::string diff_text(const DiffReport& r) {
   const char* vcolor = d.verdict == drift::Verdict::Drift ? "1;31" : "1;32";
   out += fmt::format("imagelint diff: {}\n", paint(verdict_line(r), vcolor));
   out += fmt::format("  A  {}\n  B  {}\n", image_line(r.a, d.files_a), image_line(r.b, d.files_b));
-  out += fmt::format("  compared: {}, {:.1f} s\n", tier_text(d), r.seconds);
+  out += fmt::format("  compared: {}, {:.1f} s\n", compared_text(d), r.seconds);
   out += fmt::format("  {}\n", counts_line(d));
   if (!d.hints.empty()) {
     out += "\nHints\n";
@@ -179,8 +179,7 @@ std::string diff_text(const DiffReport& r) {
   if (!by_layer.empty() && !r.b.layers.empty()) {
     out += "\nLayers of B (added and changed entries)\n  layer     noise     drift    hazard  created_by\n";
     for (auto& [layer, n] : by_layer) {
-      std::string created = layer >= 0 && static_cast<size_t>(layer) < r.b.layers.size() ? r.b.layers[static_cast<size_t>(layer)].created_by : "";
-      if (created.size() > 60) created = created.substr(0, 57) + "...";
+      const std::string created = shorten(r.b.created_by(layer), 60);
       out += fmt::format("  {:>5}  {:>8}  {:>8}  {:>8}  {}\n", layer, with_commas(n.noise), with_commas(n.drift),
                          with_commas(n.hazard), escape_bytes(created, false));
     }
@@ -226,7 +225,7 @@ std::string diff_json(const DiffReport& r) {
   j["a"] = image_to_json(r.a, &la);
   j["b"] = image_to_json(r.b, &lb);
   j["verdict"] = drift::verdict_name(d.verdict);
-  j["compared"] = d.tier;
+  j["compared"] = d.compared;
   j["summary"] = {{"added", d.added}, {"removed", d.removed}, {"changed", d.changed},
                   {"by_class", d.by_class}, {"by_category", d.by_category},
                   {"files_a", d.files_a}, {"files_b", d.files_b}, {"hazards", d.hazards.size()}};

@@ -47,8 +47,7 @@ std::string inspect_text(const Image& img, const Gathered& g) {
     for (const LayerInfo& l : img.layers) {
       const LayerStats& s = built.layers[static_cast<size_t>(l.index)];
       std::string d = s.blob_digest.substr(0, 19);
-      std::string by = esc(l.created_by);
-      if (by.size() > 100) by = by.substr(0, 97) + "...";
+      const std::string by = shorten(esc(l.created_by), 100);
       out += fmt::format("  {:>3}  {:<19}  {:<5}  {:>10}  {:>10}  {:>7}  {}\n", l.index, d, compression_name(s.compression),
                          human_bytes(s.compressed_bytes), human_bytes(s.uncompressed_bytes), s.entries, by);
       total_c += s.compressed_bytes;

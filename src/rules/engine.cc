@@ -82,8 +82,7 @@ CheckResult run_rules(const RuleSet& rules, const Context& ctx, std::vector<Waiv
       f.severity = std::max(f.severity, spec.severity);
       if (const Entry* e = f.path.empty() ? nullptr : ctx.fs.find(f.path)) {
         f.layer = e->layer;
-        if (e->layer >= 0 && static_cast<size_t>(e->layer) < ctx.image.layers.size())
-          f.created_by = ctx.image.layers[static_cast<size_t>(e->layer)].created_by;
+        f.created_by = ctx.image.created_by(e->layer);
       }
       if (!f.path.empty() && f.package.empty())
         if (const Package* p = ctx.facts.packages.owner(f.path)) f.package = p->nevra;

@@ -3,6 +3,7 @@
 // A file that does not parse as JSON is a finding; so is a missing file, except for "absent".
 #include "rules/kinds/common.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace imagelint {
 namespace {
@@ -50,7 +51,7 @@ Params params(const RuleSpec& rule) {
 // A JSON value for a message, cut short when long.
 std::string shown(const nlohmann::json& v) {
   std::string s = v.dump();
-  return s.size() > 120 ? s.substr(0, 117) + "..." : s;
+  return shorten(s, 120);
 }
 
 class JsonPointer : public RuleKind {

@@ -38,15 +38,15 @@ class TierBoundary : public RuleKind {
     const bool packages = !rule.params.contains("packages") || rule.params["packages"] != false;
 
     // Packages first: they explain most file findings ("tier 3 may not install packages").
-    const drift::PackageDiff pd = drift::diff_packages(base->packages, ctx.facts.packages);
-    std::set<std::string> new_nevras(pd.added.begin(), pd.added.end());
-    for (auto& c : pd.changed) new_nevras.insert(c.nevra_b);
+    const drift::PackageDiff package_changes = drift::diff_packages(base->packages, ctx.facts.packages);
+    std::set<std::string> new_nevras(package_changes.added.begin(), package_changes.added.end());
+    for (auto& c : package_changes.changed) new_nevras.insert(c.nevra_b);
     if (packages) {
-      for (auto& n : pd.added) out.push_back(package_finding(rule, n, "installs package " + n + ": tier 3 may not install packages"));
-      for (auto& c : pd.changed)
+      for (auto& n : package_changes.added) out.push_back(package_finding(rule, n, "installs package " + n + ": tier 3 may not install packages"));
+      for (auto& c : package_changes.changed)
         out.push_back(package_finding(rule, c.nevra_b, "changes package " + c.nevra_a + " to " + c.nevra_b +
                                                            ": tier 3 may not change packages"));
-      for (auto& n : pd.removed) out.push_back(package_finding(rule, n, "removes package " + n + ": tier 3 may not remove packages"));
+      for (auto& n : package_changes.removed) out.push_back(package_finding(rule, n, "removes package " + n + ": tier 3 may not remove packages"));
       for (auto& db : base->packages.unread)
         out.push_back(make_finding(rule, db, unread_message(base->packages, db, "the base's packages cannot be compared")));
     }
@@ -93,8 +93,7 @@ class TierBoundary : public RuleKind {
   }
   static void set_layer(const Context& ctx, Finding& f, int layer) {
     f.layer = layer;
-    if (layer >= 0 && static_cast<size_t>(layer) < ctx.image.layers.size())
-      f.created_by = ctx.image.layers[static_cast<size_t>(layer)].created_by;
+    f.created_by = ctx.image.created_by(layer);
   }
 };
 
