@@ -17,6 +17,7 @@
 
 #include "fs/capture.h"
 #include "fs/layer_cache_dir.h"
+#include "fs/layer_cache_writer.h"
 #include "fs/layer_pipeline.h"
 #include "util/build_id.h"
 #include "util/error.h"
@@ -27,15 +28,7 @@
 namespace imagelint {
 namespace {
 
-// Bump whenever what a layer's read keeps changes meaning: the record layout, a visitor's saved
-// form, or what the reader does with an entry.
-constexpr uint32_t kFormat = 1;
-constexpr char kMagic[8] = {'I', 'L', 'L', 'A', 'Y', 'E', 'R', '\n'};
-constexpr uint32_t kByteOrder = 0x01020304;
-constexpr size_t kTrailer = 8 + 8 + 16;  // visitors' offset, entries, xxh3-128 of what precedes
-constexpr uint8_t kEntryTag = 1, kEndTag = 0;
-
-std::string errno_text() { return std::strerror(errno); }
+using namespace cache_format;
 
 struct Fd {
   int fd = -1;
@@ -43,15 +36,6 @@ struct Fd {
     if (fd >= 0) ::close(fd);
   }
 };
-
-void put_header(SerialOut& w, const TarHeader& h) {
-  w.str(h.name);
-  w.num(static_cast<uint8_t>(h.type)), w.num(static_cast<uint8_t>(h.is_hardlink));
-  w.str(h.link);
-  w.num(h.mode), w.num(h.uid), w.num(h.gid), w.num(h.size), w.num(h.mtime), w.num(h.dev_major), w.num(h.dev_minor);
-  w.num(static_cast<uint64_t>(h.xattrs.size()));
-  for (auto& [k, v] : h.xattrs) w.str(k), w.str(v);
-}
 
 // Reads a file in large blocks, up to a limit, checking each length against what is left.
 class BlockReader {
@@ -136,256 +120,6 @@ std::string LayerCache::key(const LayerInfo& layer, const CaptureSet* captures) 
   w.str(fp);
   std::string d = sha256_of(text);  // "sha256:<hex>"
   return d.substr(d.find(':') + 1);
-}
-
-// ---- writing ----
-
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w, n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-// One layer's entry being written: the entries as the layer streams and its stats when it ends
-// (then the file is closed: an image of 10,000 layers must not hold 10,000 files open), the
-// visitors' results and the trailer at commit, then the rename.
-struct LayerCache::Writer : LayerCache::Recording {
-  LayerCacheSession& session;
-  std::string dir, key, tmp;
-  int fd = -1;
-  Xxh128 sum;
-  uint64_t offset = 0, entries = 0;
-  bool abandoned = false, sealed = false;
-  struct Kept {
-    uint64_t ordinal;
-    size_t index;
-    VisitorPtr visitor;
-  };
-  std::vector<Kept> visitors;
-  std::string scratch;
-
-  Writer(LayerCacheSession& s, std::string d, std::string k) : session(s), dir(std::move(d)), key(std::move(k)) {}
-  ~Writer() override { drop(); }
-
-  void close_fd() {
-    if (fd >= 0) ::close(fd), fd = -1;
-  }
-  void drop() {
-    close_fd();
-    if (!tmp.empty()) ::unlink(tmp.c_str()), tmp.clear();
-  }
-  bool open() {
-    // Another run of this process (its own session, its own count) may hold a name: take the next.
-    for (int tries = 0; tries < 1000; ++tries) {
-      tmp = dir + "/" + session.temp_name(key);
-      fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-      if (fd >= 0 || errno != EEXIST) break;
-    }
-    if (fd < 0) {
-      session.note_problem("cannot create " + tmp + ": " + errno_text());
-      tmp.clear();
-      return false;
-    }
-    SerialOut w(scratch);
-    w.raw(kMagic, sizeof kMagic);
-    w.num(kFormat), w.num(kByteOrder);
-    w.str(key);
-    flush();
-    return true;
-  }
-  void flush() {
-    if (abandoned || fd < 0) return;
-    if (!write_all(fd, scratch.data(), scratch.size())) {
-      session.note_problem("cannot write " + tmp + ": " + errno_text());
-      abandon();
-      return;
-    }
-    sum.update(scratch.data(), scratch.size());
-    offset += scratch.size();
-    scratch.clear();
-  }
-
-  void add(const IndexedEntry& x) override {
-    if (abandoned) return;
-    const CaptureSet::Active* a = x.sinks.get();
-    if (a && a->budget_cut) return abandon();  // kept less than a fresh read would
-    SerialOut w(scratch);
-    w.num(kEntryTag);
-    put_header(w, x.h);
-    w.num(x.hash.hi), w.num(x.hash.lo);
-    bool content = a && a->capture;
-    w.num(static_cast<uint8_t>(content));
-    if (content) w.str(a->buf.data);
-    if (a)
-      for (auto& [i, v] : a->visitors) visitors.push_back(Kept{entries, i, v});
-    ++entries;
-    if (scratch.size() >= (64u << 10)) flush();
-  }
-  void abandon() override {
-    abandoned = true;
-    visitors.clear();
-    drop();
-  }
-
-  // The layer ended: its stats, and the file closed until commit.
-  void end_layer(const LayerStats& stats) {
-    SerialOut w(scratch);
-    w.num(kEndTag);
-    w.num(static_cast<uint8_t>(stats.compression));
-    w.num(stats.compressed_bytes), w.num(stats.uncompressed_bytes), w.num(stats.entries);
-    w.str(stats.blob_digest), w.str(stats.diff_id);
-    w.num(static_cast<uint64_t>(stats.notes.size()));
-    for (auto& n : stats.notes) w.str(n);
-    flush();
-    close_fd();
-    std::string().swap(scratch);
-  }
-
-  // The visitors' results and the trailer; then the rename. False: not written.
-  bool finish() { return seal() && place(); }
-
-  // The visitors' results and the trailer: the temporary file is a whole entry, which this
-  // process may replay (sealed_path) before it is renamed into place.
-  bool seal() {
-    if (sealed) return true;
-    if (abandoned || tmp.empty()) return false;
-    fd = ::open(tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0) {
-      session.note_problem("cannot write " + tmp + ": " + errno_text());
-      drop();
-      return false;
-    }
-    const uint64_t visitors_at = offset;
-    SerialOut w(scratch);
-    uint64_t kept = 0;
-    for (const Kept& k : visitors) kept += !k.visitor->inert();
-    w.num(kept);
-    std::string saved;
-    for (const Kept& k : visitors) {
-      if (k.visitor->inert()) continue;
-      saved.clear();
-      if (!k.visitor->save(saved)) {
-        abandon();
-        return false;
-      }
-      w.num(k.ordinal), w.num(static_cast<uint64_t>(k.index)), w.str(saved);
-      if (scratch.size() >= (64u << 10)) flush();
-    }
-    flush();
-    if (abandoned) return false;
-    ContentHash h = sum.digest();
-    w.num(visitors_at), w.num(entries), w.num(h.hi), w.num(h.lo);
-    bool ok = write_all(fd, scratch.data(), scratch.size());
-    ok = ::close(fd) == 0 && ok;
-    fd = -1;
-    if (!ok) {
-      session.note_problem("cannot write " + tmp + ": " + errno_text());
-      drop();
-      return false;
-    }
-    sealed = true;
-    return true;
-  }
-
-  bool place() {
-    if (!sealed || tmp.empty()) return false;
-    std::string final_path = dir + "/" + key;
-    if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-      session.note_problem("cannot write " + final_path + ": " + errno_text());
-      drop();
-      return false;
-    }
-    tmp.clear();
-    return true;
-  }
-};
-
-// ---- the session ----
-
-LayerCacheSession::LayerCacheSession(std::string dir, uint64_t limit) : dir_(std::move(dir)), limit_(limit) {}
-
-LayerCacheSession::~LayerCacheSession() { end_writes(false); }
-
-void LayerCacheSession::note_problem(std::string what) {
-  std::lock_guard lock(mu_);
-  if (tally_.problems.size() < 100) tally_.problems.push_back(std::move(what));
-}
-
-void LayerCacheSession::count_hit() {
-  std::lock_guard lock(mu_);
-  tally_.hits++;
-}
-
-LayerCacheTally LayerCacheSession::tally() const {
-  std::lock_guard lock(mu_);
-  return tally_;
-}
-
-std::string LayerCacheSession::temp_name(const std::string& key) {
-  std::lock_guard lock(mu_);
-  return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++) + "-" + key.substr(0, 16);
-}
-
-void LayerCacheSession::defer_writes() {
-  std::lock_guard lock(mu_);
-  defer_ = true;
-}
-
-bool LayerCacheSession::deferring() const {
-  std::lock_guard lock(mu_);
-  return defer_;
-}
-
-void LayerCacheSession::keep_deferred(std::vector<std::unique_ptr<LayerCache::Writer>> sealed,
-                                      std::vector<std::string> made_dirs) {
-  std::lock_guard lock(mu_);
-  for (auto& w : sealed) {
-    sealed_.emplace(w->dir + "/" + w->key, w->tmp);
-    deferred_.push_back(std::move(w));
-  }
-  deferred_dirs_.insert(deferred_dirs_.end(), made_dirs.begin(), made_dirs.end());
-}
-
-std::string LayerCacheSession::sealed_path(const std::string& final_path) const {
-  std::lock_guard lock(mu_);
-  auto it = sealed_.find(final_path);
-  return it == sealed_.end() ? "" : it->second;
-}
-
-// Writes each entry (placed: sealed already, only the rename is left), then keeps each directory
-// written to within the limit; counts both in the tally.
-void LayerCacheSession::write_entries(std::vector<std::unique_ptr<LayerCache::Writer>>& ws, bool placed) {
-  int written = 0;
-  std::map<std::string, std::set<std::string>> by_dir;  // dir -> final paths written
-  for (auto& w : ws)  // not under mu_: a failure notes a problem
-    if (placed ? w->place() : w->finish()) {
-      ++written;
-      by_dir[w->dir].insert(w->dir + "/" + w->key);
-    }
-  int evicted = 0;
-  for (auto& [dir, keep] : by_dir) evicted += cache_dir::prune(dir, limit_, keep);
-  std::lock_guard lock(mu_);
-  tally_.written += written;
-  tally_.evicted += evicted;
-}
-
-void LayerCacheSession::end_writes(bool write) {
-  std::vector<std::unique_ptr<LayerCache::Writer>> ws;
-  std::vector<std::string> made;
-  {
-    std::lock_guard lock(mu_);
-    ws.swap(deferred_);
-    made.swap(deferred_dirs_);
-    sealed_.clear();
-  }
-  if (write) write_entries(ws, true);
-  ws.clear();  // unwritten ones take their temporary files with them
-  if (!write)
-    for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());  // only if empty
 }
 
 // ---- the cache ----
