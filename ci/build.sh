@@ -3,6 +3,9 @@
 # BUILD_TARGETS="a b" builds only those targets (ci/demo.sh builds only what it runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keyed on paths relative to the checkout: a fresh clone elsewhere (CI's) reuses what an
+# earlier one compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 dir=${1:-build}
 shift || true
 cmake -S . -B "$dir" -G Ninja -DIMAGELINT_WERROR=ON "$@" >/dev/null

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 ./ci/install-deps.sh
 # shellcheck disable=SC2086
-ctest_args=(--output-on-failure -j "$(nproc)" ${CTEST_ARGS:-})
+# One more test than cores: the end-to-end tests wait on the processes they run.
+ctest_args=(--output-on-failure -j "$(($(nproc) + 1))" ${CTEST_ARGS:-})
 ./ci/build.sh build -DCMAKE_BUILD_TYPE=Release
 (cd build && ctest "${ctest_args[@]}")
 echo "ci/test.sh: Release build and tests done at $((SECONDS - start)) s"
