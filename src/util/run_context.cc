@@ -15,7 +15,7 @@ Environment Environment::from_process() {
   Environment e;
   for (const char* name : {"HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR",
                            "CONTAINERS_STORAGE_CONF", "IMAGELINT_THREADS", "IMAGELINT_ZLIB", "IMAGELINT_PROGRESS",
-                           "IMAGELINT_TODAY", "IMAGELINT_NOW", "NO_COLOR"})
+                           "IMAGELINT_TODAY", "NO_COLOR"})
     if (const char* v = std::getenv(name)) e.vars[name] = v;
   return e;
 }
