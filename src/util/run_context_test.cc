@@ -6,8 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <algorithm>
+#include <cctype>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -23,25 +25,38 @@ namespace {
 // A declaration that would outlive a run: a namespace-scope variable that is not const, a
 // function-local `static` that is not const, or thread_local. One line at a time, comments
 // stripped; a declaration spread over lines is not seen (none is, in this tree).
+// Whether line starts with word followed by a non-identifier character (or ends there).
+bool starts_with_word(std::string_view line, std::string_view word) {
+  if (!line.starts_with(word)) return false;
+  if (line.size() == word.size()) return true;
+  const char c = line[word.size()];
+  return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+}
+
 bool holds_state(std::string line) {
-  static const std::regex comment("//.*$");
-  line = std::regex_replace(line, comment, "");
+  // (No std::regex here: GCC 12 warns inside it under ASan at -O1, and warnings are errors.)
+  if (size_t c = line.find("//"); c != std::string::npos) line.erase(c);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
   if (line.find("thread_local") != std::string::npos) return true;
   auto head_before = [&](const char* stops) {
     size_t i = line.find_first_of(stops);
     return i == std::string::npos ? line : line.substr(0, i);
   };
-  static const std::regex local_static(R"(^\s*static\s+(?!const\b|constexpr\b|inline\b))");
-  if (std::regex_search(line, local_static) && head_before("=;{").find('(') == std::string::npos &&
-      (line.ends_with(";") || line.find_first_of("={") != std::string::npos))
-    return true;
+  const std::string_view trimmed = std::string_view(line).substr(std::min(line.find_first_not_of(' '), line.size()));
+  if (starts_with_word(trimmed, "static")) {
+    const std::string_view after = trimmed.substr(std::min(trimmed.find_first_not_of(' ', 6), trimmed.size()));
+    const bool constant = starts_with_word(after, "const") || starts_with_word(after, "constexpr") ||
+                          starts_with_word(after, "inline");
+    if (!constant && head_before("=;{").find('(') == std::string::npos &&
+        (line.ends_with(";") || line.find_first_of("={") != std::string::npos))
+      return true;
+  }
   // At namespace scope (column 0): a declaration ending in ';' that names no function.
-  static const std::regex keyword(
-      R"(^(const|constexpr|inline|struct|class|enum|using|namespace|template|typedef|static_assert|extern|friend|return)\b)");
-  if (line.empty() || !(std::isalpha(static_cast<unsigned char>(line[0])) || line[0] == '_') ||
-      std::regex_search(line, keyword) || !line.ends_with(";"))
+  if (line.empty() || !(std::isalpha(static_cast<unsigned char>(line[0])) || line[0] == '_') || !line.ends_with(";"))
     return false;
+  for (const char* keyword : {"const", "constexpr", "inline", "struct", "class", "enum", "using", "namespace", "template",
+                              "typedef", "static_assert", "extern", "friend", "return"})
+    if (starts_with_word(line, keyword)) return false;
   return head_before("={").find('(') == std::string::npos;
 }
 
