@@ -86,7 +86,7 @@ void cat(const ImageRequest& req, const std::string& path, const RunContext& run
         if (h.type != EntryType::File || h.is_hardlink || !normalize_path(h.name, n) || n != name) return;
         d.each([&](const char* p, size_t k) { out(std::string_view(p, k)); });
       },
-      ReadOptions{run.progress, run.zlib_inflate});
+      read_options(run));
 }
 
 Checked check(const CheckRequest& req, const RunContext& run) {

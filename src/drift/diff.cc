@@ -238,7 +238,7 @@ DiffResult same_layers(DiffResult r, const Image& a, const Image& b, const Drift
       for (const LayerInfo& l : b.layers) stored += l.size;
       if (run.progress) run.progress->expect(stored, b.layers.size());
       for (const LayerInfo& l : b.layers) {
-        r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}, ReadOptions{run.progress, run.zlib_inflate}));
+        r.layers_b.push_back(read_layer(l, [](const TarHeader&, EntryData&) {}, read_options(run)));
         if (run.progress) run.progress->layer_done();
       }
     }

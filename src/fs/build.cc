@@ -132,7 +132,7 @@ using Needs = std::map<int, std::map<std::string, std::string>>;
 // were the final entry's (their hash), and only then does the name count as had.
 using NamedFn = std::function<bool(const std::string& final_path, const Entry& e, EntryData& d)>;
 int read_named(const Image& img, const Needs& needs, const FileSystem& fs, const RunContext& run, const NamedFn& fn) {
-  const ReadOptions read{run.progress, run.zlib_inflate};
+  const ReadOptions read = read_options(run);
   int layers = 0;
   for (auto& [layer_index, names] : needs) {
     if (layer_index < 0 || static_cast<size_t>(layer_index) >= img.layers.size()) continue;
@@ -211,7 +211,7 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures, const RunCo
     if (run.progress) run.progress->expect(stored, img.layers.size());
     PerfStage stage(run.perf, "read layers");
     if (run.cache && !run.cache->dir().empty()) cache = std::make_unique<LayerCache>(*run.cache);
-    LayerPipeline pipeline(img.layers, captures, cache.get(), run.worker_threads(), ReadOptions{run.progress, run.zlib_inflate});
+    LayerPipeline pipeline(img.layers, captures, cache.get(), run.worker_threads(), read_options(run));
     for (const LayerInfo& layer : img.layers) {
       LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
       LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) { apply(x); });

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "util/run_context.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -272,6 +273,8 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
 }
 
 }  // namespace
+
+ReadOptions read_options(const RunContext& run) { return ReadOptions{run.progress, run.zlib_inflate}; }
 
 LayerStats read_layer(const LayerInfo& layer, const EntryFn& fn, const ReadOptions& opts) {
   return read_layer_impl(layer, fn, nullptr, opts);

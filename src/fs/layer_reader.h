@@ -45,6 +45,7 @@ struct LayerStats {
 using EntryFn = std::function<void(const TarHeader&, EntryData&)>;
 
 class Progress;
+struct RunContext;
 
 // How a read goes, from the run (RunContext): where the blob bytes read are counted, and which
 // gzip decoder inflates.
@@ -52,6 +53,8 @@ struct ReadOptions {
   Progress* progress = nullptr;  // null: not counted
   bool zlib = false;             // zlib instead of ISA-L
 };
+// A run's read options (its progress line and gzip decoder).
+ReadOptions read_options(const RunContext& run);
 
 // Reads the whole layer, calling fn for every entry, then checks the blob digest (when the
 // descriptor names one) and the diff_id. Throws InputError naming the layer on any failure.

@@ -105,9 +105,9 @@ fixture::Recipe two_layers() {
   return r;
 }
 
-// Two runs at once on one cache directory, as two imagelint processes would be: the one that
-// defers its writes keeps them to itself (the other reads every layer and writes its own), each
-// has its own tally, and only the run with a Perf is timed.
+// Two runs in one process on one cache directory, one after the other on threads of their own:
+// the one that defers its writes keeps them to itself (the other reads every layer and writes
+// its own), each has its own tally, and only the run with a Perf is timed.
 TEST(RunContext, TwoRunsInOneProcessDoNotSeeEachOther) {
   testing_util::TempDir d;
   fixture::write_oci({two_layers()}, d / "oci");
