@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 dir=${1:-build}
 shift || true
-cmake -S . -B "$dir" -G Ninja -DIMAGELINT_WERROR=ON "$@" >/dev/null
+# A unity build: on 2 cores a cold build takes a third of the time (CMakeLists.txt, IMAGELINT_UNITY).
+cmake -S . -B "$dir" -G Ninja -DIMAGELINT_WERROR=ON -DIMAGELINT_UNITY=ON "$@" >/dev/null
 targets=()
 for t in ${BUILD_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build "$dir" -j "$(nproc)" "${targets[@]}"

@@ -6,9 +6,11 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_bad_input_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 
 fixture::RecipeEntry file(const std::string& path, const std::string& content = "x") { return fixture::file(path, content); }
 
@@ -203,4 +205,4 @@ TEST(BadInput, BadArguments) {
   EXPECT_NE(h.out.find("Examples:"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace e2e_bad_input_test

@@ -12,10 +12,11 @@
 #include "harness.h"
 #include "image/image.h"
 
+
+namespace e2e_cache_test {
+
 using namespace testing_util;
 namespace fs = std::filesystem;
-
-namespace {
 
 struct Images {
   TempDir dir;
@@ -232,4 +233,4 @@ TEST(LayerCacheCli, TwoProcessesAtOnceShareOneCache) {
   EXPECT_EQ(tally(after), "layer cache: " + std::to_string(img.layers() + 1) + " layer(s) replayed, 0 written");
 }
 
-}  // namespace
+}  // namespace e2e_cache_test

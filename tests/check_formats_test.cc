@@ -11,10 +11,11 @@
 
 #include "harness.h"
 
+
+namespace e2e_check_formats_test {
+
 using namespace testing_util;
 using fixture::file;
-
-namespace {
 
 std::string schemas() { return source_dir() + "/../shared/schemas"; }
 
@@ -161,4 +162,4 @@ TEST(Regression, APolicyThatIsNotUtf8IsAFindingInEveryFormat) {
 
 // Goldens of every format (text and markdown included) are tests/golden_test.cc.
 
-}  // namespace
+}  // namespace e2e_check_formats_test

@@ -10,10 +10,11 @@
 
 #include "harness.h"
 
+
+namespace e2e_check_test {
+
 using namespace testing_util;
 namespace fs = std::filesystem;
-
-namespace {
 
 fixture::RecipeEntry module(const std::string& path, const std::string& name, const std::string& version,
                             const std::string& kver) {
@@ -257,4 +258,4 @@ TEST_F(Check, TextReportIsGroupedAndNamesTheLayer) {
   EXPECT_EQ(nlohmann::json::parse(read_file(d / "c.json"))["summary"]["error"], 2);
 }
 
-}  // namespace
+}  // namespace e2e_check_test

@@ -9,9 +9,10 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_ci_templates_test {
+
+using namespace testing_util;
 
 std::string templ(const std::string& name) { return source_dir() + "/ci/gitlab/" + name; }
 
@@ -85,4 +86,4 @@ TEST(GitlabTemplates, TheNightlyJobReportsDriftWithoutBreakingThePipeline) {
   EXPECT_EQ(run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d).code, 0);
 }
 
-}  // namespace
+}  // namespace e2e_ci_templates_test

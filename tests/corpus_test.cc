@@ -7,10 +7,12 @@
 #include "harness.h"
 #include "util/hash.h"
 
-using namespace testing_util;
-namespace fs = std::filesystem;
 
-namespace {
+namespace e2e_corpus_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
+namespace fs = std::filesystem;
 
 std::string corpus(const std::string& rel) { return source_dir() + "/../shared/corpus/containers-image/" + rel; }
 
@@ -94,4 +96,4 @@ TEST(Corpus, ManifestMediaTypes) {
   }
 }
 
-}  // namespace
+}  // namespace e2e_corpus_test

@@ -14,11 +14,13 @@
 #include "util/text.h"
 #include "util/hash.h"
 
+
+namespace e2e_diff_html_test {
+
 using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 using fixture::file;
 namespace fs = std::filesystem;
-
-namespace {
 
 // Names a browser would act on if they reached the page as markup. The ones that try to change
 // the DOM (data-pwned) are what the Chromium test looks for.
@@ -269,4 +271,4 @@ TEST(DiffHtml, SvgBarChartEscapesLabelsAndShowsSmallValues) {
   EXPECT_EQ(::imagelint::shorten("ééé", 3), "ééé");
 }
 
-}  // namespace
+}  // namespace e2e_diff_html_test

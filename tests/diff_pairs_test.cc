@@ -10,7 +10,9 @@
 
 #include "diff_harness.h"
 
+namespace e2e_diff_pairs_test {
 using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 using fixture::dir;
 using fixture::file;
 using fixture::hardlink;
@@ -214,3 +216,5 @@ TEST(Diff, RpmDatabasesFromRealRpmSamePackagesAreNoiseAnUpgradeIsNamed) {
   EXPECT_EQ(up.j["summary"]["by_category"].value("unexplained", 0), 0) << up.j["changes"].dump(2);
   for (auto& h : up.j["hints"]) EXPECT_EQ(h.get<std::string>().find("rpmdb differs only"), std::string::npos) << h;
 }
+
+}  // namespace e2e_diff_pairs_test

@@ -9,7 +9,9 @@
 
 #include "diff_harness.h"
 
+namespace e2e_diff_test {
 using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 using fixture::dir;
 using fixture::file;
 using fixture::hardlink;
@@ -298,3 +300,5 @@ TEST(Diff, NothingIsWrittenInsideTheInputs) {
   EXPECT_EQ(r.code, 1) << r.err;  // the diff ran to its end (etc/a drifted)
   EXPECT_EQ(snapshot(t.path()), before);
 }
+
+}  // namespace e2e_diff_test

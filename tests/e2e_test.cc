@@ -5,9 +5,11 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_e2e_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 
 // `ls --long` without the layer column (dir: has none).
 std::string without_layer(const std::string& listing) {
@@ -193,9 +195,9 @@ TEST(DockerArchive, RepeatedLayerIsASymlinkInTheArchive) {
   EXPECT_EQ(ls.out, "etc/hosts\n");  // brought back by the repeated base layer
 }
 
-}  // namespace
+}  // namespace e2e_e2e_test
 
-namespace {
+namespace e2e_e2e_test {
 
 // libarchive's pax writer (bsdtar, and the fixture writer) stores an xattr twice, as
 // LIBARCHIVE.xattr.NAME and SCHILY.xattr.NAME: it is one attribute, listed once.
@@ -215,4 +217,4 @@ TEST(Xattrs, AnAttributeStoredTwiceByLibarchiveIsListedOnce) {
   EXPECT_EQ(ls.out.find("user.a=1"), ls.out.rfind("user.a=1")) << ls.out;
 }
 
-}  // namespace
+}  // namespace e2e_e2e_test

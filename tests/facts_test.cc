@@ -7,9 +7,11 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_facts_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 
 TEST(Facts, InspectJsonShowsTheFacts) {
   TempDir d;
@@ -137,4 +139,4 @@ TEST(Facts, InspectTextSummarises) {
   EXPECT_NE(r.out.find("1 without a readable .modinfo"), std::string::npos) << r.out;
 }
 
-}  // namespace
+}  // namespace e2e_facts_test

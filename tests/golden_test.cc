@@ -21,7 +21,7 @@
 #include "rules/packs.h"
 
 namespace imagelint {
-namespace {
+namespace e2e_golden_test {
 
 using testing_util::TempDir;
 
@@ -95,5 +95,5 @@ TEST_F(Goldens, InspectAndRules) {
   expect_golden("rules-bootc-base.txt", rules_text(load_rules({"bootc-base"})));
 }
 
-}  // namespace
+}  // namespace e2e_golden_test
 }  // namespace imagelint

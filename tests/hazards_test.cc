@@ -7,9 +7,11 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_hazards_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 
 using fixture::file;
 using fixture::symlink;
@@ -199,4 +201,4 @@ TEST(HazardKinds, BadParamsAreExit2) {
   }
 }
 
-}  // namespace
+}  // namespace e2e_hazards_test

@@ -27,12 +27,13 @@
 #include "hostile.h"
 #include "util/hash.h"
 
+
+namespace e2e_hostile_test {
+
 using namespace testing_util;
 using hostile::Hdr;
 using hostile::RawTar;
 using nlohmann::json;
-
-namespace {
 
 constexpr long kMaxRssKb = 256 * 1024;
 
@@ -600,4 +601,4 @@ TEST(Untouched, EveryCommandLeavesItsInputAsItWas) {
 INSTANTIATE_TEST_SUITE_P(Cases, Hostile, testing::ValuesIn(cases()),
                          [](const testing::TestParamInfo<Case>& i) { return i.param.name; });
 
-}  // namespace
+}  // namespace e2e_hostile_test

@@ -6,10 +6,11 @@
 
 #include "harness.h"
 
+
+namespace e2e_install_test {
+
 using namespace testing_util;
 namespace fs = std::filesystem;
-
-namespace {
 
 TEST(Install, PutsTheBinaryPacksAndManPageInPlace) {
   TempDir d;
@@ -41,4 +42,4 @@ TEST(Install, PutsTheBinaryPacksAndManPageInPlace) {
   EXPECT_EQ(run({IMAGELINT_BIN, "rules"}).code, 0);
 }
 
-}  // namespace
+}  // namespace e2e_install_test

@@ -12,9 +12,11 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_lints_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 
 using fixture::dir;
 using fixture::file;
@@ -279,4 +281,4 @@ TEST(Lint, WaiverByPathGlob) {
   EXPECT_TRUE(waived) << res.out;
 }
 
-}  // namespace
+}  // namespace e2e_lints_test

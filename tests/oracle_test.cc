@@ -10,10 +10,12 @@
 
 #include "harness.h"
 
-using namespace testing_util;
-namespace fs = std::filesystem;
 
-namespace {
+namespace e2e_oracle_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
+namespace fs = std::filesystem;
 
 void must(const Result& r, const std::string& what) { ASSERT_EQ(r.code, 0) << what << ": " << r.err << r.out; }
 
@@ -110,4 +112,4 @@ TEST_F(UmociImage, SkopeoCopiesReadTheSame) {
   EXPECT_NE(z.out.find("\"compression\": \"zstd\""), std::string::npos) << z.out;
 }
 
-}  // namespace
+}  // namespace e2e_oracle_test

@@ -10,11 +10,12 @@
 
 #include "harness.h"
 
+
+
+namespace e2e_report_text_test {
+
 using namespace testing_util;
 using fixture::file;
-
-
-namespace {
 
 Result run_today(std::vector<std::string> args) {
   std::vector<std::string> argv{"env", "IMAGELINT_TODAY=2026-06-01", IMAGELINT_BIN};
@@ -171,9 +172,9 @@ TEST(Names, ControlBytesAndInvalidUtf8AreEscapedExactlyWithZ) {
   EXPECT_NE(z.out.find(std::string("etc/bad\xff\0", 9)), std::string::npos);
 }
 
-}  // namespace
+}  // namespace e2e_report_text_test
 
-namespace {
+namespace e2e_report_text_test {
 
 TEST(Names, InspectTextEscapesWhatTheImageSays) {
   fixture::Recipe r = instance({});
@@ -190,9 +191,9 @@ TEST(Names, InspectTextEscapesWhatTheImageSays) {
   for (auto& l : lines(res.out)) EXPECT_FALSE(l.starts_with("  policy:        signed")) << res.out;
 }
 
-}  // namespace
+}  // namespace e2e_report_text_test
 
-namespace {
+namespace e2e_report_text_test {
 
 // The progress line: on stderr only when it is a terminal (forced here with
 // IMAGELINT_PROGRESS=always, as a pty would), never with --quiet, erased before the report.
@@ -221,4 +222,4 @@ TEST(Progress, ShownOnATerminalOnlyAndNeverWithQuiet) {
   EXPECT_NE(err.err.find("\r\x1b[Kimagelint: "), std::string::npos) << err.err;
 }
 
-}  // namespace
+}  // namespace e2e_report_text_test

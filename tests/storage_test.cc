@@ -11,9 +11,11 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_storage_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 
 struct Store {
   std::string driver, root, run;
@@ -153,4 +155,4 @@ TEST_F(StorageTest, BrokenStoresAreRefusedNamingTheFile) {
   EXPECT_EQ(imagelint({"ls", s.ref("example/good:1")}).code, 0);
 }
 
-}  // namespace
+}  // namespace e2e_storage_test

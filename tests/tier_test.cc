@@ -9,9 +9,10 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_tier_test {
+
+using namespace testing_util;
 
 // The good instance's first layer is its base (FROM centos-bootc + ZFS and NVIDIA), the second
 // is tier 3's own (users, quadlets, policy).
@@ -166,4 +167,4 @@ TEST(Tier, AnInstanceUmociBuiltOnItsBaseAlsoFromContainersStorage) {
   }
 }
 
-}  // namespace
+}  // namespace e2e_tier_test

@@ -7,9 +7,11 @@
 
 #include "harness.h"
 
-using namespace testing_util;
 
-namespace {
+namespace e2e_trend_test {
+
+using namespace testing_util;
+using testing_util::imagelint;  // the binary, not the namespace
 
 // A night's report from a real diff of two images, with its "created" time set.
 std::string night(const TempDir& d, const std::string& name, const std::string& created, const fixture::Recipe& b) {
@@ -92,4 +94,4 @@ TEST(Trend, WhatIsNotADiffReportIsExit2NamingTheFile) {
   EXPECT_NE(empty.err.find("no diff JSON files"), std::string::npos) << empty.err;
 }
 
-}  // namespace
+}  // namespace e2e_trend_test

@@ -4,10 +4,10 @@
 
 #include <map>
 
+namespace drift_compare_test {
+
 using namespace imagelint;
 using namespace imagelint::drift;
-
-namespace {
 
 Entry file_entry(const std::string& content, uint32_t mode = 0644) {
   Entry e;
@@ -24,8 +24,6 @@ FileSystem fs_of(std::vector<std::pair<std::string, Entry>> entries) {
   for (auto& [p, e] : entries) EXPECT_TRUE(fs.put(p, e, 0, &why)) << why;
   return fs;
 }
-
-}  // namespace
 
 TEST(Compare, AddedRemovedAndChangedInPathOrder) {
   FileSystem a = fs_of({{"a", file_entry("1")}, {"b", file_entry("2")}, {"c", file_entry("3")}});
@@ -100,3 +98,5 @@ TEST(Config, FieldsAreComparedOneByOne) {
   EXPECT_EQ(got["labels.io.buildah.version"], Class::Noise);
   EXPECT_EQ(got["env.A"], Class::Drift);
 }
+
+}  // namespace drift_compare_test

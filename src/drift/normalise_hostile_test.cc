@@ -11,7 +11,7 @@
 #include "harness.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalise_hostile_test {
 
 using testing_util::read_file;
 using testing_util::run;
@@ -95,5 +95,5 @@ TEST(NormaliserHostile, CorruptedInputsAnswerWithOneLine) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(120));
 }
 
-}  // namespace
+}  // namespace drift_normalise_hostile_test
 }  // namespace imagelint::drift

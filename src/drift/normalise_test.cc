@@ -9,7 +9,7 @@
 #include "util/error.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalise_test {
 
 TEST(NormaliserRegistry, NamesAreSortedAndResolve) {
   std::vector<std::string> names = normaliser_names();
@@ -49,5 +49,5 @@ TEST(NormaliserRegistry, DecompressedBytesAreCapped) {
   EXPECT_THROW(count_decompressed(&total, 1), InputError);
 }
 
-}  // namespace
+}  // namespace drift_normalise_test
 }  // namespace imagelint::drift

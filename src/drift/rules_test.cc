@@ -8,6 +8,7 @@
 
 #include "util/error.h"
 
+namespace drift_rules_test {
 using namespace imagelint;
 using namespace imagelint::drift;
 
@@ -74,3 +75,5 @@ TEST(DriftRules, AttributeNamesRoundTrip) {
   EXPECT_EQ(attr_names(all).size(), static_cast<size_t>(kAttrCount));
   EXPECT_EQ(attr_names(kMode | kMtime), (std::vector<std::string>{"mode", "mtime"}));
 }
+
+}  // namespace drift_rules_test

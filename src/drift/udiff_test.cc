@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+namespace drift_udiff_test {
 using namespace imagelint::drift;
 
 TEST(Udiff, OneChangedLineWithContext) {
@@ -52,3 +53,5 @@ TEST(Udiff, TextDetection) {
   EXPECT_FALSE(looks_like_text("a \xc2\x9b" "31m C1 CSI\n"));           // U+009B: a terminal control
   EXPECT_FALSE(looks_like_text("user \xe2\x80\xae" "nimda\n"));        // U+202E: right-to-left override
 }
+
+}  // namespace drift_udiff_test

@@ -10,7 +10,7 @@
 #include "harness.h"
 
 namespace imagelint {
-namespace {
+namespace facts_dpkg_test {
 
 using testing_util::lines;
 using testing_util::Result;
@@ -234,5 +234,5 @@ TEST(DpkgStatus, SplitsDebianVersions) {
   EXPECT_EQ(parts(""), "||");
 }
 
-}  // namespace
+}  // namespace facts_dpkg_test
 }  // namespace imagelint

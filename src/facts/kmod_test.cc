@@ -9,7 +9,7 @@
 #include "util/task_pool.h"
 
 namespace imagelint {
-namespace {
+namespace facts_kmod_test {
 
 using namespace std::string_literals;
 
@@ -224,5 +224,5 @@ TEST(Kmod, ParsesModinfoStrings) {
   EXPECT_EQ(module_kver("usr/lib/modules"), "");
 }
 
-}  // namespace
+}  // namespace facts_kmod_test
 }  // namespace imagelint

@@ -12,7 +12,7 @@
 #include "util/error.h"
 
 namespace imagelint {
-namespace {
+namespace facts_rpm_header_test {
 
 using namespace rpm_test;
 using testing_util::read_file;
@@ -173,5 +173,5 @@ TEST(RpmHeader, DamagedBlobsNeverCrash) {
   }
 }
 
-}  // namespace
+}  // namespace facts_rpm_header_test
 }  // namespace imagelint

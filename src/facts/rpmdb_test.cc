@@ -18,7 +18,7 @@
 #include "util/error.h"
 
 namespace imagelint {
-namespace {
+namespace facts_rpmdb_test {
 
 using namespace rpm_test;
 
@@ -549,5 +549,5 @@ TEST(RpmDb, OwnersResolveAndJsonIsUtf8) {
   EXPECT_NO_THROW((void)j.dump());
 }
 
-}  // namespace
+}  // namespace facts_rpmdb_test
 }  // namespace imagelint

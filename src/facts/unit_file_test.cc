@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace imagelint {
-namespace {
+namespace facts_unit_file_test {
 
 using Strings = std::vector<std::string>;
 
@@ -229,5 +229,5 @@ TEST(UnitFile, Words) {
   EXPECT_EQ(parse_unit_boolean("maybe"), std::nullopt);
 }
 
-}  // namespace
+}  // namespace facts_unit_file_test
 }  // namespace imagelint

@@ -12,7 +12,7 @@
 #include "facts/units_quadlet.h"
 
 namespace imagelint {
-namespace {
+namespace facts_units_test {
 
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
@@ -485,5 +485,5 @@ TEST(QuadletCheck, NamesAndRules) {
   EXPECT_EQ(v.warnings.size(), 2u);
 }
 
-}  // namespace
+}  // namespace facts_units_test
 }  // namespace imagelint

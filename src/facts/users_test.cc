@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace imagelint {
-namespace {
+namespace facts_users_test {
 
 TEST(Users, PasswdGroupShadow) {
   std::vector<std::string> notes;
@@ -74,5 +74,5 @@ TEST(Users, OsRelease) {
   EXPECT_EQ(o.count("bad"), 0u);
 }
 
-}  // namespace
+}  // namespace facts_users_test
 }  // namespace imagelint

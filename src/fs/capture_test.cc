@@ -7,7 +7,7 @@
 #include "image/image.h"
 
 namespace imagelint {
-namespace {
+namespace fs_capture_test {
 
 using testing_util::TempDir;
 
@@ -162,11 +162,11 @@ TEST(Capture, RootfsTransport) {
   EXPECT_EQ(c.get("usr/bin/cc")->data, "gcc-bytes");
 }
 
-}  // namespace
+}  // namespace fs_capture_test
 }  // namespace imagelint
 
 namespace imagelint {
-namespace {
+namespace fs_capture_test {
 
 TEST(Capture, BudgetBoundsTheTotal) {
   Fixture f;
@@ -181,5 +181,5 @@ TEST(Capture, BudgetBoundsTheTotal) {
   EXPECT_NE(c.notes()[0].find("budget"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace fs_capture_test
 }  // namespace imagelint

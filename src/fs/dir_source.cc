@@ -14,6 +14,7 @@
 #include "fs/build.h"
 #include "util/path.h"
 #include "util/error.h"
+#include "util/fd.h"
 
 namespace imagelint {
 namespace {
@@ -21,11 +22,6 @@ namespace {
 constexpr size_t kMaxDepth = 256;
 
 std::string errno_text() { return std::strerror(errno); }
-
-struct Fd {
-  int fd = -1;
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
 
 std::vector<std::pair<std::string, std::string>> read_xattrs(const std::string& file) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -55,7 +51,7 @@ std::vector<std::pair<std::string, std::string>> read_xattrs(const std::string& 
 template <typename Fn>
 void stream_file(const std::string& file, Fn&& fn) {
   // O_NONBLOCK: a fifo swapped in after lstat() must not block the open (it is refused below).
-  Fd f{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)};
+  OwnedFd f{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) throw InputError(file, "cannot open: " + errno_text());
   struct stat st {};
   if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw InputError(file, "changed while being read: not a regular file");

@@ -7,7 +7,7 @@
 #include <vector>
 
 namespace imagelint {
-namespace {
+namespace fs_filesystem_test {
 
 Entry make(EntryType t, const std::string& link = "") {
   Entry e;
@@ -152,5 +152,5 @@ TEST(FileSystem, PlaceWritesThroughParentSymlinks) {
   EXPECT_EQ(fs.place("lib/modules/k").path, "lib/modules/k");
 }
 
-}  // namespace
+}  // namespace fs_filesystem_test
 }  // namespace imagelint

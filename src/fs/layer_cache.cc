@@ -24,18 +24,12 @@
 #include "util/run_context.h"
 #include "util/serial.h"
 #include "util/version.h"
+#include "util/fd.h"
 
 namespace imagelint {
 namespace {
 
 using namespace cache_format;
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 // Reads a file in large blocks, up to a limit, checking each length against what is left.
 class BlockReader {
@@ -202,7 +196,7 @@ std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::
   if (key.empty() || dir_.empty()) return std::nullopt;
   std::string path = dir_ + "/" + key;
   if (std::string sealed = session_.sealed_path(path); !sealed.empty()) path = sealed;
-  Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  OwnedFd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) return std::nullopt;
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;

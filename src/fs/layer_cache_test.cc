@@ -22,7 +22,7 @@
 #include "util/error.h"
 
 namespace imagelint {
-namespace {
+namespace fs_layer_cache_test {
 
 namespace fs = std::filesystem;
 using testing_util::TempDir;
@@ -363,5 +363,5 @@ TEST(LayerCache, TemporaryFilesOfAKilledProcessGoWhenADayOld) {
   EXPECT_EQ(std::count(names.begin(), names.end(), ".tmp-1-0-init"), 1);
 }
 
-}  // namespace
+}  // namespace fs_layer_cache_test
 }  // namespace imagelint

@@ -29,7 +29,9 @@ void make_node(IndexedEntry& x) {
   x.node = FileSystem::make_node(x.norm, std::move(e));
 }
 
-struct Channel {
+}  // namespace
+
+struct LayerPipeline::Channel {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<std::vector<IndexedEntry>> batches;
@@ -38,8 +40,6 @@ struct Channel {
   std::exception_ptr error;
   LayerStats stats;
 };
-
-}  // namespace
 
 Entry entry_of(const TarHeader& h) {
   Entry e;

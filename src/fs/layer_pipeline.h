@@ -50,6 +50,7 @@ class LayerPipeline {
   LayerStats consume(size_t i, const std::function<void(IndexedEntry&)>& fn);
 
  private:
+  struct Channel;  // one layer's batches, from its worker to the merge
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -11,7 +11,7 @@
 #include "util/error.h"
 
 namespace imagelint {
-namespace {
+namespace image_decompress_test {
 
 class StringSource : public ByteSource {
  public:
@@ -181,5 +181,5 @@ TEST(Decompress, FirstStreamOnlyStopsAtItsEnd) {
   }
 }
 
-}  // namespace
+}  // namespace image_decompress_test
 }  // namespace imagelint

@@ -9,6 +9,7 @@
 
 #include "util/path.h"
 #include "util/error.h"
+#include "util/fd.h"
 
 namespace imagelint {
 namespace {
@@ -16,11 +17,6 @@ namespace {
 constexpr size_t kBlock = 512;
 constexpr size_t kMaxMembers = 1'000'000;
 constexpr uint64_t kMaxExtHeader = 1 << 20;
-
-struct Fd {
-  int fd;
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
 
 bool read_exact(int fd, uint64_t off, void* buf, size_t n) {
   size_t done = 0;
@@ -100,7 +96,7 @@ void parse_pax(const std::string& data, std::string& path, std::string& link, st
 }  // namespace
 
 bool looks_like_tar(const std::string& path) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  OwnedFd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (f.fd < 0) return false;
   unsigned char h[kBlock];
   if (!read_exact(f.fd, 0, h, kBlock)) return false;
@@ -108,7 +104,7 @@ bool looks_like_tar(const std::string& path) {
 }
 
 OuterTar::OuterTar(const std::string& path) : path_(path) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  OwnedFd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (f.fd < 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw InputError(path, "not a regular file");

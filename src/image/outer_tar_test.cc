@@ -8,7 +8,7 @@
 #include "util/error.h"
 
 namespace imagelint {
-namespace {
+namespace image_outer_tar_test {
 
 using testing_util::run;
 using testing_util::TempDir;
@@ -59,5 +59,5 @@ TEST(OuterTar, RefusesAMemberThatRunsPastTheEnd) {
   }
 }
 
-}  // namespace
+}  // namespace image_outer_tar_test
 }  // namespace imagelint

@@ -9,7 +9,7 @@
 #include "util/error.h"
 
 namespace imagelint {
-namespace {
+namespace image_reference_test {
 
 using testing_util::TempDir;
 
@@ -53,5 +53,5 @@ TEST(Platform, Parses) {
   EXPECT_THROW(parse_platform("amd64"), UsageError);
 }
 
-}  // namespace
+}  // namespace image_reference_test
 }  // namespace imagelint

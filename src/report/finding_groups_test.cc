@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace imagelint {
-namespace {
+namespace report_finding_groups_test {
 
 struct Findings {
   std::deque<Finding> store;
@@ -127,5 +127,5 @@ TEST(FindingGroups, DeepHostilePathsAreBounded) {
   EXPECT_EQ(rows.rows[0].count, 20u);
 }
 
-}  // namespace
+}  // namespace report_finding_groups_test
 }  // namespace imagelint

@@ -33,8 +33,6 @@ std::string mtime_of(const std::string& file) {
   return format_time(st.st_mtime);
 }
 
-std::string h(const std::string& s) { return html_text(s); }
-
 // "created" as `diff --format json` writes it (YYYY-MM-DDTHH:MM:SSZ); anything else is not used.
 bool iso_time(const std::string& s) {
   if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return false;
@@ -118,7 +116,7 @@ std::string trend_html(const std::vector<Night>& nights, const std::string& titl
   // Nothing runs and nothing is fetched: the page is its own markup and styles.
   out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += fmt::format("<title>{}</title>\n", h(title));
+  out += fmt::format("<title>{}</title>\n", html_text(title));
   out += R"(<style>
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
 main{max-width:1100px;margin:0 auto;padding:20px}
@@ -138,14 +136,14 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywher
 .muted{color:#57606a}
 </style></head><body><main>
 )";
-  out += fmt::format("<h1>{}</h1>\n<p class=\"muted\">{} nights from {} to {} · imagelint {}</p>\n", h(title), nights.size(),
-                     h(nights.front().when), h(last.when), kVersion);
+  out += fmt::format("<h1>{}</h1>\n<p class=\"muted\">{} nights from {} to {} · imagelint {}</p>\n", html_text(title), nights.size(),
+                     html_text(nights.front().when), html_text(last.when), kVersion);
   bool bad = last.verdict == "drift";
   out += fmt::format("<div class=\"banner {}\"><b>Last night: {}</b> — {} drift, {} hazard, {} noise. {} of {} nights drifted.</div>\n",
-                     bad ? "drift" : "ok", h(last.verdict), with_commas(last.drift), with_commas(last.hazard), with_commas(last.noise),
+                     bad ? "drift" : "ok", html_text(last.verdict), with_commas(last.drift), with_commas(last.hazard), with_commas(last.noise),
                      drift_nights, nights.size());
   out += "<h2>Verdict per night</h2>\n<div class=\"strip\" aria-label=\"verdict per night, oldest first\">";
-  for (const Night& n : nights) out += fmt::format("<span class=\"{}\" title=\"{}: {}\"></span>", h(n.verdict), h(n.when), h(n.verdict));
+  for (const Night& n : nights) out += fmt::format("<span class=\"{}\" title=\"{}: {}\"></span>", html_text(n.verdict), html_text(n.when), html_text(n.verdict));
   out += "</div>\n";
 
   std::vector<Bar> drift_bars, noise_bars;
@@ -175,10 +173,10 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywher
   } else {
     size_t first = nights.size() > 14 ? nights.size() - 14 : 0;
     out += "<table><tr><th>category</th>";
-    for (size_t i = first; i < nights.size(); ++i) out += fmt::format("<th>{}</th>", h(nights[i].when.size() >= 10 ? nights[i].when.substr(5, 5) : nights[i].when));
+    for (size_t i = first; i < nights.size(); ++i) out += fmt::format("<th>{}</th>", html_text(nights[i].when.size() >= 10 ? nights[i].when.substr(5, 5) : nights[i].when));
     out += "</tr>\n";
     for (auto& [c, k] : total) {
-      out += fmt::format("<tr><td>{}</td>", h(c));
+      out += fmt::format("<tr><td>{}</td>", html_text(c));
       for (size_t i = first; i < nights.size(); ++i) {
         auto it = nights[i].drift_categories.find(c);
         out += fmt::format("<td class=\"n\">{}</td>", it == nights[i].drift_categories.end() ? "" : with_commas(it->second));
@@ -191,11 +189,11 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywher
   out += "<h2>Nights</h2>\n<table><tr><th>night</th><th>verdict</th><th>drift</th><th>hazard</th><th>noise</th><th>B</th><th>report</th><th>hints</th></tr>\n";
   for (auto it = nights.rbegin(); it != nights.rend(); ++it) {
     std::string hints;
-    for (auto& s : it->hints) hints += (hints.empty() ? "" : "<br>") + h(s);
+    for (auto& s : it->hints) hints += (hints.empty() ? "" : "<br>") + html_text(s);
     out += fmt::format("<tr><td class=\"when\">{}</td><td><span class=\"v {}\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                        "<td class=\"ref\"><code>{}</code></td><td class=\"ref\"><code>{}</code></td><td>{}</td></tr>\n",
-                       h(it->when), h(it->verdict), h(it->verdict), with_commas(it->drift), with_commas(it->hazard),
-                       with_commas(it->noise), h(it->b), h(std::filesystem::path(it->file).filename().string()), hints);
+                       html_text(it->when), html_text(it->verdict), html_text(it->verdict), with_commas(it->drift), with_commas(it->hazard),
+                       with_commas(it->noise), html_text(it->b), html_text(std::filesystem::path(it->file).filename().string()), hints);
   }
   out += "</table>\n</main></body></html>\n";
   return out;

@@ -8,7 +8,7 @@
 #include "util/error.h"
 
 namespace imagelint {
-namespace {
+namespace rules_packs_test {
 
 // One source per summary: a shipped rule's one line is the first paragraph of its page,
 // docs/rules/<id>.md; the packs carry none, so the two cannot disagree.
@@ -54,5 +54,5 @@ TEST(Packs, ASiteRuleBringsItsOwnSummaryAndCanReplaceAShippedOne) {
   }
 }
 
-}  // namespace
+}  // namespace rules_packs_test
 }  // namespace imagelint

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace imagelint {
-namespace {
+namespace util_match_ranges_test {
 
 // The same keys, in the same order, as testing every key against every pattern.
 TEST(MatchRanges, VisitsExactlyWhatAFullScanFinds) {
@@ -39,5 +39,5 @@ TEST(MatchRanges, VisitsExactlyWhatAFullScanFinds) {
   }
 }
 
-}  // namespace
+}  // namespace util_match_ranges_test
 }  // namespace imagelint

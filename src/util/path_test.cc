@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace imagelint {
-namespace {
+namespace util_path_test {
 
 std::string norm(const std::string& p) {
   std::string out;
@@ -71,10 +71,10 @@ TEST(Glob, ManyStarsDoNotBacktrackExponentially) {
   EXPECT_TRUE(glob_match(sep.substr(0, 128), std::string(200, 'x')));  // 64 stars still match
 }
 
-}  // namespace
+}  // namespace util_path_test
 }  // namespace imagelint
 
-namespace {
+namespace util_path_test {
 
 TEST(Path, GlobLeadsToTheDirectoriesAboveWhatItMatches) {
   using imagelint::glob_leads_to;
@@ -90,4 +90,4 @@ TEST(Path, GlobLeadsToTheDirectoriesAboveWhatItMatches) {
   EXPECT_FALSE(glob_leads_to("etc/hostname", "usr"));
 }
 
-}  // namespace
+}  // namespace util_path_test

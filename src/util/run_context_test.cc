@@ -20,7 +20,7 @@
 #include "util/perf.h"
 
 namespace imagelint {
-namespace {
+namespace util_run_context_test {
 
 // A declaration that would outlive a run: a namespace-scope variable that is not const, a
 // function-local `static` that is not const, or thread_local. One line at a time, comments
@@ -149,5 +149,5 @@ TEST(RunContext, TwoRunsInOneProcessDoNotSeeEachOther) {
   EXPECT_EQ(later.tally().written, 0);
 }
 
-}  // namespace
+}  // namespace util_run_context_test
 }  // namespace imagelint

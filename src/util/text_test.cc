@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace imagelint {
-namespace {
+namespace util_text_test {
 
 TEST(EscapeBytes, PrintableUtf8AndBackslashesAreKeptByteForByte) {
   // systemd's own escaping: the name a user pastes back into `cat` or a glob.
@@ -46,5 +46,5 @@ TEST(EscapeBytes, BinaryValuesKeepOnlyPrintableAscii) {
   EXPECT_EQ(escape_bytes("cap=\x01\x02 a\\b\xc3\xa9", true), "cap=\\x01\\x02\\x20a\\x5cb\\xc3\\xa9");
 }
 
-}  // namespace
+}  // namespace util_text_test
 }  // namespace imagelint

@@ -8,7 +8,7 @@
 #include "harness.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalisers_gzip_test {
 
 using testing_util::read_file;
 using testing_util::run;
@@ -80,5 +80,5 @@ TEST_F(GzipNormaliser, TruncatedOrNotGzipIsNotOk) {
   EXPECT_FALSE(gz(a + "trailing").ok);
 }
 
-}  // namespace
+}  // namespace drift_normalisers_gzip_test
 }  // namespace imagelint::drift

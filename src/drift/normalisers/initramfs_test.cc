@@ -10,7 +10,7 @@
 #include "harness.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalisers_initramfs_test {
 
 using testing_util::read_file;
 using testing_util::run;
@@ -193,5 +193,5 @@ TEST_F(InitramfsTools, MembersAcrossDecoderChunks) {
   }
 }
 
-}  // namespace
+}  // namespace drift_normalisers_initramfs_test
 }  // namespace imagelint::drift

@@ -10,7 +10,7 @@
 #include "recipe.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalisers_kmod_test {
 
 Substance kmod(std::string_view b) { return find_normaliser("kmod")(b); }
 
@@ -97,5 +97,5 @@ TEST(KmodNormaliser, HostileSignaturesAreNotOk) {
   EXPECT_FALSE(kmod("BZh91AY&SY").ok);
 }
 
-}  // namespace
+}  // namespace drift_normalisers_kmod_test
 }  // namespace imagelint::drift

@@ -6,7 +6,7 @@
 #include "harness.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalisers_pyc_test {
 
 using testing_util::read_file;
 using testing_util::run;
@@ -81,5 +81,5 @@ TEST(PycNormaliser, Python3CompiledTwiceWithOtherMtimes) {
   EXPECT_NE(sa.digest, sc.digest);
 }
 
-}  // namespace
+}  // namespace drift_normalisers_pyc_test
 }  // namespace imagelint::drift

@@ -10,7 +10,7 @@
 #include "harness.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalisers_rpmdb_test {
 
 using testing_util::read_file;
 using testing_util::Result;
@@ -117,5 +117,5 @@ TEST(RpmdbNormaliserSqlite, BadHeaderBlobsAreNotOk) {
   }
 }
 
-}  // namespace
+}  // namespace drift_normalisers_rpmdb_test
 }  // namespace imagelint::drift

@@ -4,7 +4,7 @@
 #include "drift/normalise.h"
 
 namespace imagelint::drift {
-namespace {
+namespace drift_normalisers_shadow_test {
 
 Substance shadow(std::string_view b) { return find_normaliser("shadow")(b); }
 
@@ -47,5 +47,5 @@ TEST(ShadowNormaliser, EverythingElseCounts) {
   EXPECT_EQ(shadow("a:b:19000:0:99999:7:::\n").digest, shadow("a:b:20417:0:99999:7:::\n").digest);
 }
 
-}  // namespace
+}  // namespace drift_normalisers_shadow_test
 }  // namespace imagelint::drift

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_api_base_directories_test {
 
 Fixture all_dirs() {
   Fixture f;
@@ -36,5 +36,5 @@ TEST(KindApiBaseDirectories, EveryMissingOneIsAFinding) {
   EXPECT_TRUE(has_finding(got, "sys", Severity::Error, "missing API filesystem base directory sys"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_api_base_directories_test
 }  // namespace imagelint::kind_test

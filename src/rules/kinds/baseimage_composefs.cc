@@ -10,7 +10,7 @@
 namespace imagelint {
 namespace {
 
-constexpr uint64_t kCap = 1u << 20;
+constexpr uint64_t kMaxPrepareRootBytes = 1u << 20;
 
 std::string trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r"), b = s.find_last_not_of(" \t\r");
@@ -60,7 +60,7 @@ class BaseimageComposefs : public RuleKind {
   }
   void declare(const RuleSpec& rule, CaptureSet& captures) const override {
     for (const std::string& r : roots_of(rule))
-      for (const std::string& p : param_strings(rule, "paths")) captures.want_path(r + p, kCap);
+      for (const std::string& p : param_strings(rule, "paths")) captures.want_path(r + p, kMaxPrepareRootBytes);
   }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     for (const std::string& root : roots_of(rule)) {
@@ -96,7 +96,7 @@ class BaseimageComposefs : public RuleKind {
         continue;
       }
       if (c->truncated) {
-        out.push_back(make_finding(rule, p, p + " is larger than " + std::to_string(kCap >> 20) + " MiB"));
+        out.push_back(make_finding(rule, p, p + " is larger than " + std::to_string(kMaxPrepareRootBytes >> 20) + " MiB"));
         return;
       }
       std::map<std::string, std::string> kv;

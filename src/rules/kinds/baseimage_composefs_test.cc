@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_baseimage_composefs_test {
 
 TEST(KindBaseimageComposefs, EnabledInUsrLibPasses) {
   Fixture f;
@@ -64,5 +64,5 @@ TEST(KindBaseimageComposefs, TheDocumentedBaseRootIsCheckedToo) {
                           Severity::Warning, "no prepare-root.conf (usr/share/doc/bootc/baseimage/base/etc/ostree/prepare-root.conf"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_baseimage_composefs_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_baseimage_root_test {
 
 TEST(KindBaseimageRoot, SysrootAndOstreeLinkPass) {
   Fixture f;
@@ -38,5 +38,5 @@ TEST(KindBaseimageRoot, TheDocumentedBaseRootIsCheckedToo) {
                           "must be a directory, not a file"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_baseimage_root_test
 }  // namespace imagelint::kind_test

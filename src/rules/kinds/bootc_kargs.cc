@@ -20,7 +20,7 @@
 namespace imagelint {
 namespace {
 
-constexpr uint64_t kCap = 1u << 20;
+constexpr uint64_t kMaxKargsBytes = 1u << 20;
 
 const char* toml_type_name(toml::node_type t) {
   switch (t) {
@@ -69,7 +69,7 @@ class BootcKargs : public RuleKind {
     param_strings(rule, "architectures");
   }
   void declare(const RuleSpec& rule, CaptureSet& captures) const override {
-    captures.want_pattern(RE2::QuoteMeta(dir_of(rule)) + "/[^/]+\\.toml", kCap);
+    captures.want_pattern(RE2::QuoteMeta(dir_of(rule)) + "/[^/]+\\.toml", kMaxKargsBytes);
   }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     std::string dir = dir_of(rule);
@@ -90,7 +90,7 @@ class BootcKargs : public RuleKind {
         continue;
       }
       if (c->truncated) {
-        out.push_back(make_finding(rule, p, p + " is larger than " + std::to_string(kCap >> 20) + " MiB"));
+        out.push_back(make_finding(rule, p, p + " is larger than " + std::to_string(kMaxKargsBytes >> 20) + " MiB"));
         continue;
       }
       if (!valid_utf8(c->data)) {

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_bootc_kargs_test {
 
 const std::string kDir = "usr/lib/bootc/kargs.d/";
 
@@ -81,5 +81,5 @@ TEST(KindBootcKargs, KargsDirAsAFileFails) {
   EXPECT_TRUE(one_finding(f.run("bootc-kargs"), "usr/lib/bootc/kargs.d", Severity::Error, "is a file, not a directory"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_bootc_kargs_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_buildah_injected_test {
 
 TEST(KindBuildahInjected, FilesWithContentPass) {
   Fixture f;
@@ -22,5 +22,5 @@ TEST(KindBuildahInjected, EmptyResolvConfFails) {
                           "etc/resolv.conf is an empty file: a container runtime probably created it"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_buildah_injected_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_etc_usretc_test {
 
 TEST(KindEtcUsretc, EtcAlonePasses) {
   Fixture f;
@@ -21,5 +21,5 @@ TEST(KindEtcUsretc, BothFail) {
   EXPECT_TRUE(one_finding(f.run("etc-usretc"), "usr/etc", Severity::Error, "usr/etc is in the image beside etc"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_etc_usretc_test
 }  // namespace imagelint::kind_test

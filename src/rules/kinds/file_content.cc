@@ -7,11 +7,11 @@
 namespace imagelint {
 namespace {
 
-constexpr uint64_t kDefaultMaxBytes = 1 << 20;
+constexpr uint64_t kDefaultMaxContentBytes = 1 << 20;
 
 uint64_t max_bytes(const RuleSpec& rule) {
   auto it = rule.params.find("max_bytes");
-  if (it == rule.params.end()) return kDefaultMaxBytes;
+  if (it == rule.params.end()) return kDefaultMaxContentBytes;
   if (!it->is_number_unsigned() || it->get<uint64_t>() == 0)
     throw UsageError("rule " + rule.id + ": parameter 'max_bytes' must be a positive integer");
   return it->get<uint64_t>();

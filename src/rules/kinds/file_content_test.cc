@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_file_content_test {
 
 TEST(KindFileContent, EmptyOrUninitializedMachineIdPasses) {
   for (const char* content : {"", "uninitialized\n", "uninitialized"}) {
@@ -50,5 +50,5 @@ TEST(KindFileContent, OnlyTheFirstMaxBytesAreRead) {
                           "(only the first 64 of 127 bytes were checked)"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_file_content_test
 }  // namespace imagelint::kind_test

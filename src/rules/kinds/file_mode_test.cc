@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_file_mode_test {
 
 TEST(KindFileMode, AllowlistedSetuidPasses) {
   Fixture f;
@@ -41,5 +41,5 @@ TEST(KindFileMode, WorldWritableFileAndDirectoryFail) {
   EXPECT_TRUE(has_finding(got, "srv/drop", Severity::Warning, "srv/drop is world-writable"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_file_mode_test
 }  // namespace imagelint::kind_test

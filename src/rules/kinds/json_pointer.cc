@@ -8,13 +8,13 @@
 namespace imagelint {
 namespace {
 
-constexpr uint64_t kDefaultMaxBytes = 8 << 20;
+constexpr uint64_t kDefaultMaxJsonBytes = 8 << 20;
 
 struct Params {
   std::string path, op;
   nlohmann::json::json_pointer pointer;
   nlohmann::json value;
-  uint64_t max_bytes = kDefaultMaxBytes;
+  uint64_t max_bytes = kDefaultMaxJsonBytes;
 };
 
 Params params(const RuleSpec& rule) {

@@ -2,7 +2,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_json_pointer_test {
 
 RuleSpec telemetry_off() {
   return user_rule("json-pointer", R"({"path": "etc/app/config.json", "pointer": "/features/telemetry", "op": "equals",
@@ -83,5 +83,5 @@ TEST(KindJsonPointer, LargerThanMaxBytesFails) {
   EXPECT_TRUE(one_finding(f.run(no_insecure("exists")), "etc/app/config.json", Severity::Warning, "is larger than 64 bytes; not checked"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_json_pointer_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_kernel_single_test {
 
 KernelInfo kernel(const std::string& kver, bool vmlinuz = true, bool initramfs = true) {
   KernelInfo k;
@@ -46,5 +46,5 @@ TEST(KindKernelSingle, MissingInitramfsFails) {
                           "usr/lib/modules/6.8.5-301.fc40.x86_64 has no initramfs.img"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_kernel_single_test
 }  // namespace imagelint::kind_test

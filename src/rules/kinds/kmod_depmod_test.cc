@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_kmod_depmod_test {
 
 const std::string kKver = "6.8.5-301.fc40.x86_64";
 const std::string kDir = "usr/lib/modules/" + kKver;
@@ -53,5 +53,5 @@ TEST(KindKmodDepmod, MissingModulesDepFails) {
   EXPECT_TRUE(one_finding(f.run("kmod-depmod"), kDir, Severity::Error, kDir + "/modules.dep is missing: depmod did not run"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_kmod_depmod_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_kmod_vermagic_test {
 
 const std::string kKver = "6.8.5-301.fc40.x86_64";
 
@@ -36,5 +36,5 @@ TEST(KindKmodVermagic, UnreadableModinfoFails) {
                           "cannot read the module's .modinfo: not an ELF file"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_kmod_vermagic_test
 }  // namespace imagelint::kind_test

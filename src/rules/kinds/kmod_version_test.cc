@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_kmod_version_test {
 
 const std::string kDir = "usr/lib/modules/6.12.0-55.el10.x86_64/extra/";
 
@@ -45,5 +45,5 @@ TEST(KindKmodVersion, ModuleWithoutItsPackageFails) {
   EXPECT_TRUE(one_finding(f.run("kmod-version"), kDir + "spl.ko.xz", Severity::Error, "spl module version 2.2.7-1 has no zfs package to match"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_kmod_version_test
 }  // namespace imagelint::kind_test

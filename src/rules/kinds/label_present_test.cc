@@ -2,7 +2,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_label_present_test {
 
 RuleSpec bootc_label() { return user_rule("label-present", R"({"labels": ["containers.bootc"]})", Severity::Warning); }
 
@@ -18,5 +18,5 @@ TEST(KindLabelPresent, MissingLabelFails) {
   EXPECT_TRUE(one_finding(f.run(bootc_label()), "", Severity::Warning, "the image config has no label containers.bootc"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_label_present_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_no_build_tools_test {
 
 TEST(KindNoBuildTools, RuntimeOnlyImagePasses) {
   Fixture f;
@@ -39,5 +39,5 @@ TEST(KindNoBuildTools, UnreadPackageDatabaseFails) {
                           "package database var/lib/rpm/Packages could not be read (Berkeley DB, not read): build-time packages may be installed"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_no_build_tools_test
 }  // namespace imagelint::kind_test

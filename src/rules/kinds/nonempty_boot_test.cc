@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_nonempty_boot_test {
 
 TEST(KindNonemptyBoot, EmptyBootPasses) {
   Fixture f;
@@ -36,5 +36,5 @@ TEST(KindNonemptyBoot, BootSymlinkFails) {
   EXPECT_TRUE(one_finding(f.run("nonempty-boot"), "boot", Severity::Warning, "boot is a symlink, not a directory"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_nonempty_boot_test
 }  // namespace imagelint::kind_test

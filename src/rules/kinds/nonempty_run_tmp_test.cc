@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_nonempty_run_tmp_test {
 
 TEST(KindNonemptyRunTmp, EmptyDirectoriesPass) {
   Fixture f;
@@ -31,5 +31,5 @@ TEST(KindNonemptyRunTmp, ParentOfTheIgnoredFileWithOtherContentFails) {
   EXPECT_TRUE(has_finding(got, "run/systemd/journal/socket-stale", Severity::Warning, "build litter"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_nonempty_run_tmp_test
 }  // namespace imagelint::kind_test

@@ -2,7 +2,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_package_rule_test {
 
 RuleSpec no_telnet() { return user_rule("package-absent", R"({"names": ["telnet(-server)?"]})", Severity::Warning); }
 RuleSpec needs_podman() { return user_rule("package-present", R"({"names": ["podman", "bootc"]})"); }
@@ -41,5 +41,5 @@ TEST(KindPackagePresent, MissingFails) {
   EXPECT_TRUE(one_finding(f.run(needs_podman()), "", Severity::Error, "no installed package matches podman"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_package_rule_test
 }  // namespace imagelint::kind_test

@@ -3,7 +3,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_path_rule_test {
 
 TEST(KindPathAbsent, CleanImagePasses) {
   Fixture f;
@@ -45,5 +45,5 @@ TEST(KindPathPresent, NoMatchFails) {
                           "nothing in the image matches (usr/lib|etc)/os-release: bootc reads it"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_path_rule_test
 }  // namespace imagelint::kind_test

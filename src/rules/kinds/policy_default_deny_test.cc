@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_policy_default_deny_test {
 
 // The policy fact as the pass reads etc/containers/policy.json (followed to path).
 Fixture with_policy(const std::string& json, const std::string& path = "etc/containers/policy.json") {
@@ -62,5 +62,5 @@ TEST(KindPolicyDefaultDeny, UnsignedImagesFailWhenSignaturesAreRequired) {
                           "docker scope 'quay.io/acme' accepts unsigned images (insecureAcceptAnything)"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_policy_default_deny_test
 }  // namespace imagelint::kind_test

@@ -6,9 +6,10 @@
 
 #include <vector>
 
-using namespace imagelint;
 
-namespace {
+namespace rules_kinds_private_keys_test {
+
+using namespace imagelint;
 
 const RE2& markers() {
   static const RE2 re("(?:-----BEGIN (RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----)|(?:-----BEGIN OPENSSH PRIVATE KEY-----)");
@@ -52,11 +53,11 @@ TEST(HazardPemKeySniffer, LooksOnlyAtTheWindow) {
   EXPECT_FALSE(sniff(std::string(20, 'a') + "\n" + key, 1, 16));  // a smaller window
 }
 
-}  // namespace
+}  // namespace rules_kinds_private_keys_test
 
 // The private-keys rule over files of an image.
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_private_keys_test {
 
 const std::string kKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 
@@ -89,5 +90,5 @@ TEST(KindPrivateKeys, KeyBeyondTheWindowPasses) {
   EXPECT_TRUE(no_findings(f.run("private-keys")));
 }
 
-}  // namespace
+}  // namespace rules_kinds_private_keys_test
 }  // namespace imagelint::kind_test

@@ -15,7 +15,7 @@
 namespace imagelint {
 namespace {
 
-constexpr uint64_t kCap = 16u << 20;
+constexpr uint64_t kMaxUserDbBytes = 16u << 20;
 
 class Sysusers : public RuleKind {
  public:
@@ -26,8 +26,8 @@ class Sysusers : public RuleKind {
     param_patterns(rule, "ignore_groups");
   }
   void declare(const RuleSpec& rule, CaptureSet& captures) const override {
-    for (auto& p : param_strings(rule, "altfiles_passwd")) captures.want_path(p, kCap);
-    for (auto& p : param_strings(rule, "altfiles_group")) captures.want_path(p, kCap);
+    for (auto& p : param_strings(rule, "altfiles_passwd")) captures.want_path(p, kMaxUserDbBytes);
+    for (auto& p : param_strings(rule, "altfiles_group")) captures.want_path(p, kMaxUserDbBytes);
   }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     const Users& u = ctx.facts.users;

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_sysusers_test {
 
 // The users fact as the pass reads etc/passwd, etc/group and sysusers.d.
 void users(Fixture& f, const std::string& passwd, const std::string& group, const std::string& sysusers) {
@@ -47,5 +47,5 @@ TEST(KindSysusers, UnknownLineTypeFails) {
                           "usr/lib/sysusers.d/app.conf line 2: unknown type 'x', skipped"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_sysusers_test
 }  // namespace imagelint::kind_test

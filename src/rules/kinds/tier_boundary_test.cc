@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_tier_boundary_test {
 
 // A tier-2 base: its filesystem and packages.
 Fixture base() {
@@ -100,5 +100,5 @@ TEST(KindTierBoundary, PackagesCanBeLeftToOtherRules) {
   EXPECT_TRUE(no_findings(f.run(rule)));
 }
 
-}  // namespace
+}  // namespace rules_kinds_tier_boundary_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_units_rootless_test {
 
 // The units fact as the pass classifies the image's unit and quadlet files.
 void set_units(Fixture& f, UnitsInput in) {
@@ -97,5 +97,5 @@ TEST(KindUnitsRootless, UnreadableEnabledServiceIsAWarning) {
                           "enabled service odd.service could not be read (line 3: unbalanced quotes): whether it starts a container as root is unknown"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_units_rootless_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_utf8_test {
 
 TEST(KindUtf8, Utf8NamesAndTargetsPass) {
   Fixture f;
@@ -27,5 +27,5 @@ TEST(KindUtf8, SymlinkTargetFails) {
   EXPECT_TRUE(one_finding(f.run("utf8"), "usr/lib/link", Severity::Error, "usr/lib/link is a symlink whose target is not UTF-8: ../caf\\xe9"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_utf8_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_var_log_test {
 
 TEST(KindVarLog, EmptyFilesAndSymlinksPass) {
   Fixture f;
@@ -24,5 +24,5 @@ TEST(KindVarLog, EveryNonEmptyFileBelowIsAFinding) {
   EXPECT_TRUE(has_finding(got, "var/log/sub/b.log", Severity::Warning, "non-empty log file"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_var_log_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_var_run_test {
 
 TEST(KindVarRun, SymlinkToRunPasses) {
   Fixture f;
@@ -27,5 +27,5 @@ TEST(KindVarRun, FileFails) {
   EXPECT_TRUE(one_finding(f.run("var-run"), "var/run", Severity::Error, "var/run is a file, not a symlink"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_var_run_test
 }  // namespace imagelint::kind_test

@@ -1,7 +1,7 @@
 #include "rules/kinds/kind_test_util.h"
 
 namespace imagelint::kind_test {
-namespace {
+namespace rules_kinds_var_tmpfiles_test {
 
 Entry owned_dir(uint32_t uid, uint32_t gid, uint32_t mode) {
   Entry e;
@@ -64,5 +64,5 @@ TEST(KindVarTmpfiles, RemovingLinesDoNotCover) {
   EXPECT_TRUE(one_finding(f.run("var-tmpfiles"), "var/lib", Severity::Warning, "var/lib has no tmpfiles.d entry"));
 }
 
-}  // namespace
+}  // namespace rules_kinds_var_tmpfiles_test
 }  // namespace imagelint::kind_test
