@@ -104,7 +104,8 @@ Checked check(const CheckRequest& req, const RunContext& run) {
   out.gathered = gather_facts(
       out.image,
       [&](CaptureSet& cap) {
-        for (const RuleSpec& r : out.rules.rules) find_kind(r.kind)->declare(r, cap);
+        CaptureRequests wants(cap);
+        for (const RuleSpec& r : out.rules.rules) find_kind(r.kind)->declare(r, wants);
       },
       FactScope::All, needs, run);
   // Stage: rules.

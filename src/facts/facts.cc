@@ -74,11 +74,18 @@ void gather_kernels(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
   }
 }
 
-void gather_users(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
+void gather_users(const FileSystem& fs, const CaptureSet& cap, const FactNeeds& needs, Facts& f) {
   Users& u = f.users;
   if (const Captured* c = cap.get("etc/passwd")) u.passwd = parse_passwd(c->data, u.notes);
   if (const Captured* c = cap.get("etc/group")) u.groups = parse_group(c->data, u.notes);
   if (const Captured* c = cap.get("etc/shadow")) u.shadow_with_password = shadow_users_with_password(c->data);
+  std::vector<FileNote> unused;  // the altfiles' malformed lines are not the image's accounts' notes
+  for (const std::string& p : needs.altfiles_passwd)
+    if (const Captured* c = cap.get(p))
+      for (auto& e : parse_passwd(c->data, unused)) u.altfiles_passwd.push_back(std::move(e));
+  for (const std::string& p : needs.altfiles_group)
+    if (const Captured* c = cap.get(p))
+      for (auto& e : parse_group(c->data, unused)) u.altfiles_groups.push_back(std::move(e));
   for (auto& [base, path] : effective_confs(fs, "sysusers")) {
     if (const Captured* c = cap.get(path)) {
       auto v = parse_sysusers(path, c->data, u.notes);
@@ -96,8 +103,8 @@ void gather_users(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
     if (t.path.starts_with(linger) && t.path.size() > linger.size() && t.type.find_first_of("rR") == std::string::npos)
       u.lingering.push_back(t.path.substr(linger.size()));
   for (auto e = fs.entries().lower_bound(linger); e != fs.entries().end() && e->first.starts_with(linger); ++e)
-    u.notes.push_back(e->first + " is in the image: on bootc, /var from the image is applied only at first install; "
-                                 "set up lingering with tmpfiles.d");
+    u.notes.push_back({e->first, e->first + " is in the image: on bootc, /var from the image is applied only at first install; "
+                                             "set up lingering with tmpfiles.d"});
   std::sort(u.lingering.begin(), u.lingering.end());
   u.lingering.erase(std::unique(u.lingering.begin(), u.lingering.end()), u.lingering.end());
 }
@@ -241,6 +248,8 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   cap.want_path("etc/passwd", kAccounts);
   cap.want_path("etc/group", kAccounts);
   cap.want_path("etc/shadow", kAccounts);
+  for (const std::string& p : needs.altfiles_passwd) cap.want_path(p, kAccounts);
+  for (const std::string& p : needs.altfiles_group) cap.want_path(p, kAccounts);
   cap.want_pattern(conf_pattern("sysusers"), kSmall);
   cap.want_pattern(conf_pattern("tmpfiles"), kSmall);
   cap.want_pattern("usr/lib/modules/[^/]+/modules\\.dep", kModulesDep);
@@ -273,7 +282,7 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
     }
   for (auto& [path, v] : cap.visits(modules)) f.modules.push_back(static_cast<const ModinfoReader&>(*v).info());
   gather_kernels(fs, cap, f);
-  gather_users(fs, cap, f);
+  gather_users(fs, cap, needs, f);
   gather_packages(fs, cap, f);
   gather_policy(fs, cap, f);
   gather_units(fs, cap, f);
@@ -377,7 +386,8 @@ nlohmann::json facts_to_json(const Facts& f) {
                                  {"group", t.group}, {"argument", t.argument}});
   users["lingering"] = f.users.lingering;
   users["shadow_with_password"] = f.users.shadow_with_password;
-  users["notes"] = f.users.notes;
+  users["notes"] = json::array();
+  for (auto& n : f.users.notes) users["notes"].push_back(n.text);
   j["users"] = users;
   j["units"] = units_to_json(f.units);
   if (f.policy_present) {

@@ -65,6 +65,8 @@ enum class FactScope { All, PackagesOnly };
 // say so in RuleKind::declare_needs; inspect asks for all.
 struct FactNeeds {
   bool module_signatures = true;  // decode every module to its end for the appended signature
+  // nss-altfiles databases to read beside etc/passwd and etc/group (Users::altfiles_*).
+  std::vector<std::string> altfiles_passwd, altfiles_group;
 };
 
 // One streaming pass over the image; throws InputError only when the image itself is unreadable.

@@ -70,14 +70,14 @@ bool Users::declared(const std::string& name) const {
   return false;
 }
 
-std::vector<PasswdEntry> parse_passwd(const std::string& text, std::vector<std::string>& notes) {
+std::vector<PasswdEntry> parse_passwd(const std::string& text, std::vector<FileNote>& notes) {
   std::vector<PasswdEntry> out;
   each_line(text, [&](int n, const std::string& line) {
     if (line.empty() || line[0] == '#') return;
     auto f = split(line, ':');
     PasswdEntry e;
     if (f.size() != 7 || f[0].empty() || !to_u32(f[2], e.uid) || !to_u32(f[3], e.gid)) {
-      notes.push_back("etc/passwd line " + std::to_string(n) + ": malformed, skipped");
+      notes.push_back({"etc/passwd", "etc/passwd line " + std::to_string(n) + ": malformed, skipped"});
       return;
     }
     e.name = f[0];
@@ -89,14 +89,14 @@ std::vector<PasswdEntry> parse_passwd(const std::string& text, std::vector<std::
   return out;
 }
 
-std::vector<GroupEntry> parse_group(const std::string& text, std::vector<std::string>& notes) {
+std::vector<GroupEntry> parse_group(const std::string& text, std::vector<FileNote>& notes) {
   std::vector<GroupEntry> out;
   each_line(text, [&](int n, const std::string& line) {
     if (line.empty() || line[0] == '#') return;
     auto f = split(line, ':');
     GroupEntry g;
     if (f.size() != 4 || f[0].empty() || !to_u32(f[2], g.gid)) {
-      notes.push_back("etc/group line " + std::to_string(n) + ": malformed, skipped");
+      notes.push_back({"etc/group", "etc/group line " + std::to_string(n) + ": malformed, skipped"});
       return;
     }
     g.name = f[0];
@@ -156,13 +156,13 @@ namespace {
 // of fewer than two fields noted and skipped. fn(line number, fields); "-" fields read as empty
 // through field().
 template <typename Fn>
-void each_config_line(const std::string& file, const std::string& text, std::vector<std::string>& notes, Fn&& fn) {
+void each_config_line(const std::string& file, const std::string& text, std::vector<FileNote>& notes, Fn&& fn) {
   each_line(text, [&](int n, const std::string& raw) {
     std::string line = trim(raw);
     if (line.empty() || line[0] == '#') return;
     std::vector<std::string> f;
     if (!split_fields(line, f) || f.size() < 2) {
-      notes.push_back(file + " line " + std::to_string(n) + ": malformed, skipped");
+      notes.push_back({file, file + " line " + std::to_string(n) + ": malformed, skipped"});
       return;
     }
     fn(n, f);
@@ -172,7 +172,7 @@ void each_config_line(const std::string& file, const std::string& text, std::vec
 std::string field(const std::vector<std::string>& f, size_t k) { return k < f.size() && f[k] != "-" ? f[k] : ""; }
 }  // namespace
 
-std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::string& text, std::vector<std::string>& notes) {
+std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::string& text, std::vector<FileNote>& notes) {
   std::vector<SysusersEntry> out;
   each_config_line(file, text, notes, [&](int n, const std::vector<std::string>& f) {
     SysusersEntry e;
@@ -180,7 +180,7 @@ std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::st
     e.line = n;
     e.type = f[0];
     if (e.type != "u" && e.type != "u!" && e.type != "g" && e.type != "m" && e.type != "r") {
-      notes.push_back(file + " line " + std::to_string(n) + ": unknown type '" + e.type + "', skipped");
+      notes.push_back({file, file + " line " + std::to_string(n) + ": unknown type '" + e.type + "', skipped"});
       return;
     }
     e.name = f[1];
@@ -193,7 +193,7 @@ std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::st
   return out;
 }
 
-std::vector<TmpfilesEntry> parse_tmpfiles(const std::string& file, const std::string& text, std::vector<std::string>& notes) {
+std::vector<TmpfilesEntry> parse_tmpfiles(const std::string& file, const std::string& text, std::vector<FileNote>& notes) {
   std::vector<TmpfilesEntry> out;
   each_config_line(file, text, notes, [&](int n, const std::vector<std::string>& f) {
     TmpfilesEntry e;

@@ -41,6 +41,12 @@ struct TmpfilesEntry {
   std::string mode, user, group, age, argument;
 };
 
+// A note about one file's content: the file, and the sentence (which names it).
+struct FileNote {
+  std::string path;
+  std::string text;
+};
+
 struct Users {
   std::vector<PasswdEntry> passwd;
   std::vector<GroupEntry> groups;
@@ -48,17 +54,20 @@ struct Users {
   std::vector<SysusersEntry> sysusers;
   std::vector<TmpfilesEntry> tmpfiles;
   std::vector<std::string> lingering;  // users with var/lib/systemd/linger/USER set up by tmpfiles.d
-  std::vector<std::string> notes;
+  // Users and groups of the nss-altfiles databases a rule asked for (FactNeeds), e.g. usr/lib/passwd.
+  std::vector<PasswdEntry> altfiles_passwd;
+  std::vector<GroupEntry> altfiles_groups;
+  std::vector<FileNote> notes;
   // A user by uid, from passwd then sysusers.d.
   std::optional<std::string> name_of(uint32_t uid) const;
   bool declared(const std::string& name) const;  // in passwd or sysusers.d
 };
 
-std::vector<PasswdEntry> parse_passwd(const std::string& text, std::vector<std::string>& notes);
-std::vector<GroupEntry> parse_group(const std::string& text, std::vector<std::string>& notes);
+std::vector<PasswdEntry> parse_passwd(const std::string& text, std::vector<FileNote>& notes);
+std::vector<GroupEntry> parse_group(const std::string& text, std::vector<FileNote>& notes);
 std::vector<std::string> shadow_users_with_password(const std::string& text);
-std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::string& text, std::vector<std::string>& notes);
-std::vector<TmpfilesEntry> parse_tmpfiles(const std::string& file, const std::string& text, std::vector<std::string>& notes);
+std::vector<SysusersEntry> parse_sysusers(const std::string& file, const std::string& text, std::vector<FileNote>& notes);
+std::vector<TmpfilesEntry> parse_tmpfiles(const std::string& file, const std::string& text, std::vector<FileNote>& notes);
 // Splits a line into fields the way systemd's config readers do: whitespace separated, with
 // "double" and 'single' quotes (C escapes inside double quotes). Returns false on unbalanced quotes.
 bool split_fields(const std::string& line, std::vector<std::string>& out);

@@ -6,14 +6,14 @@ namespace imagelint {
 namespace facts_users_test {
 
 TEST(Users, PasswdGroupShadow) {
-  std::vector<std::string> notes;
+  std::vector<FileNote> notes;
   auto pw = parse_passwd("root:x:0:0:root:/root:/bin/bash\nbroken line\napp:x:1001:1001::/var/home/app:/sbin/nologin\n", notes);
   ASSERT_EQ(pw.size(), 2u);
   EXPECT_EQ(pw[1].name, "app");
   EXPECT_EQ(pw[1].uid, 1001u);
   EXPECT_EQ(pw[1].home, "/var/home/app");
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find("line 2"), std::string::npos);
+  EXPECT_NE(notes[0].text.find("line 2"), std::string::npos);
   auto gr = parse_group("wheel:x:10:alice,bob\napp:x:1001:\n", notes);
   ASSERT_EQ(gr.size(), 2u);
   EXPECT_EQ(gr[0].members, (std::vector<std::string>{"alice", "bob"}));
@@ -23,7 +23,7 @@ TEST(Users, PasswdGroupShadow) {
 }
 
 TEST(Users, Sysusers) {
-  std::vector<std::string> notes;
+  std::vector<FileNote> notes;
   auto s = parse_sysusers("usr/lib/sysusers.d/app.conf",
                           "# comment\n"
                           "g app 1001\n"
@@ -50,7 +50,7 @@ TEST(Users, Sysusers) {
 }
 
 TEST(Users, Tmpfiles) {
-  std::vector<std::string> notes;
+  std::vector<FileNote> notes;
   auto t = parse_tmpfiles("usr/lib/tmpfiles.d/app.conf",
                           "f /var/lib/systemd/linger/app 0644 root root - \n"
                           "d /var/lib/app 0750 app app 10d\n"

@@ -149,4 +149,19 @@ class CaptureSet {
   std::vector<std::string> notes_;
 };
 
+// What a rule kind may ask of the pass before it runs: content by path or pattern, and visitors.
+// The narrow face of a CaptureSet that RuleKind::declare sees; check() sees a const CaptureSet.
+class CaptureRequests {
+ public:
+  explicit CaptureRequests(CaptureSet& set) : set_(set) {}
+  void want_path(const std::string& path, uint64_t cap) { set_.want_path(path, cap); }
+  void want_pattern(const std::string& re2, uint64_t cap) { set_.want_pattern(re2, cap); }
+  int want_visits(const std::string& re2, const std::string& key, VisitorFactory factory) {
+    return set_.want_visits(re2, key, std::move(factory));
+  }
+
+ private:
+  CaptureSet& set_;
+};
+
 }  // namespace imagelint

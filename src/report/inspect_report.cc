@@ -86,7 +86,7 @@ std::string inspect_text(const Image& img, const Gathered& g) {
   for (auto& n : facts.notes) out += "note: " + esc(n) + "\n";
   for (auto& n : facts.packages.notes) out += "note: " + esc(n) + "\n";
   for (auto& n : facts.packages.errors) out += "error: " + esc(n) + "\n";
-  for (auto& n : facts.users.notes) out += "note: " + esc(n) + "\n";
+  for (auto& n : facts.users.notes) out += "note: " + esc(n.text) + "\n";
   return out;
 }
 

@@ -1,6 +1,8 @@
 // The rule engine's vocabulary. A rule pack (rules/*.json) names rules; each rule has a kind,
 // and a kind is C++ (src/rules/kinds/<kind>.cc, one file per kind) that reads facts and the final
-// filesystem and reports findings. A kind never opens a file or decompresses anything.
+// filesystem and reports findings. A kind never opens a file, decompresses or parses anything: it
+// asks the pass for content (declare, through CaptureRequests) or for facts (declare_needs), and
+// documents are parsed for it by facts/ (facts/documents.h, facts/users.h, ...).
 #pragma once
 #include <memory>
 #include <string>
@@ -56,7 +58,7 @@ class RuleKind {
   // Throws UsageError naming the rule when params are wrong (a bad pack is exit 2).
   virtual void validate(const RuleSpec& rule) const { (void)rule; }
   // Declares file content the kind needs, before the single pass over the layers.
-  virtual void declare(const RuleSpec& rule, CaptureSet& captures) const {
+  virtual void declare(const RuleSpec& rule, CaptureRequests& captures) const {
     (void)rule;
     (void)captures;
   }

@@ -2,8 +2,7 @@
 // exists) turns composefs on: one of params.enabled_by ("group.key": accepted values) is set to an
 // accepted value. The file is a GLib key file; one that does not parse is a finding (bootc stops
 // the whole lint run). Also checked in the documented base root (params.roots) when present.
-#include <map>
-
+#include "facts/documents.h"
 #include "rules/kinds/common.h"
 #include "util/error.h"
 
@@ -11,38 +10,6 @@ namespace imagelint {
 namespace {
 
 constexpr uint64_t kMaxPrepareRootBytes = 1u << 20;
-
-std::string trim(const std::string& s) {
-  size_t a = s.find_first_not_of(" \t\r"), b = s.find_last_not_of(" \t\r");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
-}
-
-// GLib key file, as g_key_file_load_from_data reads it: comments, [group] headers, key=value.
-// Returns false with *why on a line GLib refuses. Values keyed "group.key".
-bool parse_keyfile(const std::string& text, std::map<std::string, std::string>& out, std::string* why) {
-  std::string group;
-  size_t a = 0;
-  int line = 0;
-  while (a < text.size()) {
-    size_t b = text.find('\n', a);
-    if (b == std::string::npos) b = text.size();
-    std::string l = trim(text.substr(a, b - a));
-    a = b + 1;
-    ++line;
-    if (l.empty() || l[0] == '#') continue;
-    if (l[0] == '[') {
-      if (l.back() != ']' || l.size() < 3) return *why = "line " + std::to_string(line) + ": bad group header", false;
-      group = l.substr(1, l.size() - 2);
-      continue;
-    }
-    size_t eq = l.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return *why = "line " + std::to_string(line) + ": neither a group, a key=value pair nor a comment", false;
-    if (group.empty()) return *why = "line " + std::to_string(line) + ": key outside any group", false;
-    out[group + "." + trim(l.substr(0, eq))] = trim(l.substr(eq + 1));
-  }
-  return true;
-}
 
 class BaseimageComposefs : public RuleKind {
  public:
@@ -58,7 +25,7 @@ class BaseimageComposefs : public RuleKind {
         if (!x.is_string()) throw UsageError("rule " + rule.id + ": params.enabled_by." + k + " must be a list of strings");
     }
   }
-  void declare(const RuleSpec& rule, CaptureSet& captures) const override {
+  void declare(const RuleSpec& rule, CaptureRequests& captures) const override {
     for (const std::string& r : roots_of(rule))
       for (const std::string& p : param_strings(rule, "paths")) captures.want_path(r + p, kMaxPrepareRootBytes);
   }
@@ -99,12 +66,12 @@ class BaseimageComposefs : public RuleKind {
         out.push_back(make_finding(rule, p, p + " is larger than " + std::to_string(kMaxPrepareRootBytes >> 20) + " MiB"));
         return;
       }
-      std::map<std::string, std::string> kv;
-      std::string why;
-      if (!parse_keyfile(c->data, kv, &why)) {
-        out.push_back(make_finding(rule, p, p + " does not parse: " + why));
+      KeyFile conf = parse_key_file(c->data);
+      if (!conf.error.empty()) {
+        out.push_back(make_finding(rule, p, p + " does not parse: " + conf.error));
         return;
       }
+      const std::map<std::string, std::string>& kv = conf.values;
       std::string seen;
       for (auto& [key, values] : rule.params["enabled_by"].items()) {
         auto it = kv.find(key);

@@ -4,63 +4,16 @@
 // first file that does not parse, each bad file is a finding and the others are still read; an
 // architecture name bootc can never match (params.architectures) is a finding too.
 //
-// The TOML is read by toml++ (Debian's libtomlplusplus, TOML 1.0: multi-line strings, dotted keys
-// and tables all parse); bootc's schema is then held against the document.
-#include <map>
-#include <optional>
-
-#include <fmt/format.h>
-#include <toml++/toml.h>
-
-#include "util/path.h"
+// The document is read by facts/documents.h (toml++, TOML 1.0, then bootc's schema).
+#include "facts/documents.h"
 #include "rules/kinds/common.h"
 #include "util/error.h"
-#include "util/utf8.h"
+#include "util/path.h"
 
 namespace imagelint {
 namespace {
 
 constexpr uint64_t kMaxKargsBytes = 1u << 20;
-
-const char* toml_type_name(toml::node_type t) {
-  switch (t) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "a list";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
-  }
-}
-
-// The keys of a kargs.d file as bootc's schema wants them (kargs, match-architectures: lists of
-// strings), or an error message ("line 2, column 1: ...").
-std::optional<std::string> read_kargs(const std::string& text, std::map<std::string, std::vector<std::string>>& out) {
-  toml::table doc;
-  try {
-    doc = toml::parse(text);
-  } catch (const toml::parse_error& e) {
-    return fmt::format("line {}, column {}: {}", e.source().begin.line, e.source().begin.column, e.description());
-  }
-  for (auto&& [k, v] : doc) {
-    std::string key(k.str());
-    auto at = [&] { return fmt::format("line {}: ", k.source().begin.line); };
-    if (key != "kargs" && key != "match-architectures") return at() + "unknown key '" + key + "' (only kargs and match-architectures)";
-    const toml::array* a = v.as_array();
-    if (!a) return at() + "'" + key + "' must be a list of strings, not " + toml_type_name(v.type());
-    std::vector<std::string> items;
-    for (auto&& item : *a) {
-      if (!item.is_string()) return at() + "'" + key + "' must be a list of strings, not hold " + toml_type_name(item.type());
-      items.push_back(std::string(item.as_string()->get()));
-    }
-    out[key] = std::move(items);
-  }
-  return std::nullopt;
-}
 
 class BootcKargs : public RuleKind {
  public:
@@ -68,7 +21,7 @@ class BootcKargs : public RuleKind {
     if (!rule.params.contains("dir") || !rule.params["dir"].is_string()) throw UsageError("rule " + rule.id + ": needs params.dir");
     param_strings(rule, "architectures");
   }
-  void declare(const RuleSpec& rule, CaptureSet& captures) const override {
+  void declare(const RuleSpec& rule, CaptureRequests& captures) const override {
     captures.want_pattern(RE2::QuoteMeta(dir_of(rule)) + "/[^/]+\\.toml", kMaxKargsBytes);
   }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
@@ -93,22 +46,13 @@ class BootcKargs : public RuleKind {
         out.push_back(make_finding(rule, p, p + " is larger than " + std::to_string(kMaxKargsBytes >> 20) + " MiB"));
         continue;
       }
-      if (!valid_utf8(c->data)) {
-        out.push_back(make_finding(rule, p, p + " does not parse: not UTF-8"));
+      KargsFile k = parse_kargs_file(c->data);
+      if (!k.error.empty()) {
+        out.push_back(make_finding(rule, p, p + " does not parse: " + k.error));
         continue;
       }
-      std::map<std::string, std::vector<std::string>> keys;
-      if (auto why = read_kargs(c->data, keys)) {
-        out.push_back(make_finding(rule, p, p + " does not parse: " + *why));
-        continue;
-      }
-      if (!keys.count("kargs")) {
-        out.push_back(make_finding(rule, p, p + " does not parse: missing key 'kargs'"));
-        continue;
-      }
-      auto m = keys.find("match-architectures");
-      if (m != keys.end() && !arches.empty())
-        for (const std::string& a : m->second)
+      if (k.match_architectures && !arches.empty())
+        for (const std::string& a : *k.match_architectures)
           if (std::find(arches.begin(), arches.end(), a) == arches.end())
             out.push_back(make_finding(rule, p, p + ": match-architectures names '" + a +
                                                     "', which bootc never matches (it uses names such as x86_64 and aarch64)"));

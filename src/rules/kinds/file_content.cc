@@ -43,7 +43,7 @@ class FileContent : public RuleKind {
     must_match(rule);
     max_bytes(rule);
   }
-  void declare(const RuleSpec& rule, CaptureSet& captures) const override {
+  void declare(const RuleSpec& rule, CaptureRequests& captures) const override {
     uint64_t cap = max_bytes(rule);
     for (const std::string& p : param_strings(rule, "paths")) captures.want_pattern(p, cap);
   }

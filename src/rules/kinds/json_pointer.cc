@@ -1,6 +1,7 @@
 // json-pointer: a JSON file (exact path, followed through symlinks) where an RFC 6901 pointer must
 // exist (op "exists"), equal a JSON value (op "equals", params.value) or not exist (op "absent").
 // A file that does not parse as JSON is a finding; so is a missing file, except for "absent".
+#include "facts/documents.h"
 #include "rules/kinds/common.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -57,7 +58,7 @@ std::string shown(const nlohmann::json& v) {
 class JsonPointer : public RuleKind {
  public:
   void validate(const RuleSpec& rule) const override { params(rule); }
-  void declare(const RuleSpec& rule, CaptureSet& captures) const override {
+  void declare(const RuleSpec& rule, CaptureRequests& captures) const override {
     Params p = params(rule);
     captures.want_path(p.path, p.max_bytes + 1);  // one more byte tells "too large" from "exactly the cap"
   }
@@ -82,11 +83,12 @@ class JsonPointer : public RuleKind {
       add(file, p.path + " is larger than " + std::to_string(p.max_bytes) + " bytes; not checked");
       return;
     }
-    nlohmann::json j = nlohmann::json::parse(c->data, nullptr, false);
-    if (j.is_discarded()) {
+    std::optional<nlohmann::json> doc = parse_json_document(c->data);
+    if (!doc) {
       add(file, p.path + " is not JSON");
       return;
     }
+    const nlohmann::json& j = *doc;
     const std::string ptr = p.pointer.to_string();
     bool has = false;
     try {

@@ -142,7 +142,8 @@ struct Fixture {
     if (!kind) throw std::runtime_error("no kind " + rule.kind);
     kind->validate(rule);
     CaptureSet captures;
-    kind->declare(rule, captures);
+    CaptureRequests wants(captures);
+    kind->declare(rule, wants);
     for (auto& [path, content] : content_) {
       const Entry* e = fs.find(path);
       if (!e || e->type != EntryType::File) continue;  // replaced since

@@ -124,7 +124,7 @@ class PrivateKeys : public RuleKind {
     param_patterns(rule, "allow");
     window_bytes(rule);
   }
-  void declare(const RuleSpec& rule, CaptureSet& captures) const override {
+  void declare(const RuleSpec& rule, CaptureRequests& captures) const override {
     std::shared_ptr<RE2> re = markers(rule);
     auto allow = std::make_shared<std::vector<std::unique_ptr<RE2>>>(param_patterns(rule, "allow"));
     uint64_t window = window_bytes(rule);

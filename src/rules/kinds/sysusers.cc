@@ -15,8 +15,6 @@
 namespace imagelint {
 namespace {
 
-constexpr uint64_t kMaxUserDbBytes = 16u << 20;
-
 class Sysusers : public RuleKind {
  public:
   void validate(const RuleSpec& rule) const override {
@@ -25,9 +23,9 @@ class Sysusers : public RuleKind {
     param_patterns(rule, "ignore_users");
     param_patterns(rule, "ignore_groups");
   }
-  void declare(const RuleSpec& rule, CaptureSet& captures) const override {
-    for (auto& p : param_strings(rule, "altfiles_passwd")) captures.want_path(p, kMaxUserDbBytes);
-    for (auto& p : param_strings(rule, "altfiles_group")) captures.want_path(p, kMaxUserDbBytes);
+  void declare_needs(const RuleSpec& rule, FactNeeds& needs) const override {
+    for (auto& p : param_strings(rule, "altfiles_passwd")) needs.altfiles_passwd.push_back(p);
+    for (auto& p : param_strings(rule, "altfiles_group")) needs.altfiles_group.push_back(p);
   }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     const Users& u = ctx.facts.users;
@@ -43,16 +41,11 @@ class Sysusers : public RuleKind {
         groups.insert(s.name);
       }
     }
-    std::vector<std::string> notes;
-    for (auto& p : param_strings(rule, "altfiles_passwd"))
-      if (const Captured* c = ctx.captures.get(p))
-        for (auto& e : parse_passwd(c->data, notes)) users.insert(e.name);
-    for (auto& p : param_strings(rule, "altfiles_group"))
-      if (const Captured* c = ctx.captures.get(p))
-        for (auto& e : parse_group(c->data, notes)) groups.insert(e.name);
-    for (const std::string& n : u.notes)
-      if (n.find("sysusers.d/") != std::string::npos || n.starts_with("etc/passwd ") || n.starts_with("etc/group "))
-        out.push_back(make_finding(rule, n.substr(0, n.find(' ')), n));
+    for (const PasswdEntry& e : u.altfiles_passwd) users.insert(e.name);
+    for (const GroupEntry& e : u.altfiles_groups) groups.insert(e.name);
+    for (const FileNote& n : u.notes)
+      if (n.path.find("sysusers.d/") != std::string::npos || n.path == "etc/passwd" || n.path == "etc/group")
+        out.push_back(make_finding(rule, n.path, n.text));
 
     auto ignore_users = param_patterns(rule, "ignore_users");
     auto ignore_groups = param_patterns(rule, "ignore_groups");

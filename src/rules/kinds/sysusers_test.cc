@@ -24,7 +24,10 @@ TEST(KindSysusers, DeclaredUsersAndGroupsPass) {
 TEST(KindSysusers, UsersInTheAltfilesDatabasesPass) {
   Fixture f;
   users(f, kPasswd, kGroup, "u app 1001\n");
-  f.file("usr/lib/passwd", "root:x:0:0:root:/root:/bin/bash\n").file("usr/lib/group", "root:x:0:\n");
+  // As the pass reads them when the rule asks (declare_needs: params.altfiles_*).
+  std::vector<FileNote> unused;
+  f.facts.users.altfiles_passwd = parse_passwd("root:x:0:0:root:/root:/bin/bash\n", unused);
+  f.facts.users.altfiles_groups = parse_group("root:x:0:\n", unused);
   EXPECT_TRUE(no_findings(f.run("sysusers")));
 }
 
