@@ -220,6 +220,9 @@ class PolicySax {
 
   bool value(Tok t, std::string* s);
   bool end();
+  void requirement_key(const std::string& k);  // the requirement field k names, or its problem
+  void identity_key(const std::string& k);     // the identity field k names, or its problem
+  void sub_key(const std::string& k);          // the fulcio / pki field k names, or its problem
   void requirement_value(Tok t, std::string* s);
   void identity_value(Tok t, std::string* s);
   void sub_value(Tok t, std::string* s);
