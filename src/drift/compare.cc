@@ -55,6 +55,89 @@ std::string delta(int64_t from, int64_t to) {
   return fmt::format("{}{}d{}h", sign, s / 86400, (s % 86400) / 3600);
 }
 
+// A path on one side only (only_a: side A's): everything about it is that side's.
+Change one_side_change(const std::string& path, const Entry& e, bool only_a) {
+  Change c;
+  c.path = path;
+  c.kind = only_a ? ChangeKind::Removed : ChangeKind::Added;
+  (only_a ? c.type_a : c.type_b) = e.type;
+  (only_a ? c.size_a : c.size_b) = e.size;
+  (only_a ? c.mode_a : c.mode_b) = e.mode;
+  (only_a ? c.layer_a : c.layer_b) = e.layer;
+  c.detail = fmt::format("{} only in {}", type_name(e.type), only_a ? "A" : "B");
+  return c;
+}
+
+// The attributes that differ between x and y (hx, hy: their hardlink groups), each described in parts.
+uint16_t differing_attrs(const Entry& x, const Entry& y, const std::string& hx, const std::string& hy,
+                         std::vector<std::string>& parts) {
+  uint16_t attrs = 0;
+  if (x.type != y.type) {
+    attrs |= kType;
+    parts.push_back(fmt::format("type {} → {}", type_name(x.type), type_name(y.type)));
+  }
+  if (x.type == EntryType::File && y.type == EntryType::File && (x.hash != y.hash || x.size != y.size)) {
+    attrs |= kContent;
+    parts.push_back(x.size == y.size ? fmt::format("content ({} bytes both)", x.size)
+                                     : fmt::format("content (size {} → {})", x.size, y.size));
+  }
+  if (x.mode != y.mode) {
+    attrs |= kMode;
+    parts.push_back(fmt::format("mode {:04o} → {:04o}", x.mode, y.mode));
+  }
+  if (x.uid != y.uid) {
+    attrs |= kUid;
+    parts.push_back(fmt::format("uid {} → {}", x.uid, y.uid));
+  }
+  if (x.gid != y.gid) {
+    attrs |= kGid;
+    parts.push_back(fmt::format("gid {} → {}", x.gid, y.gid));
+  }
+  if (x.mtime != y.mtime) {
+    attrs |= kMtime;
+    parts.push_back(fmt::format("mtime {} → {} ({})", format_time(x.mtime), format_time(y.mtime), delta(x.mtime, y.mtime)));
+  }
+  if (x.xattrs() != y.xattrs()) {
+    attrs |= kXattrs;
+    parts.push_back("xattrs: " + xattr_detail(x, y));
+  }
+  if (x.type == EntryType::Symlink && y.type == EntryType::Symlink && x.link != y.link) {
+    attrs |= kLink;
+    parts.push_back(fmt::format("link {} → {}", x.link, y.link));
+  }
+  if ((x.type == EntryType::Char || x.type == EntryType::Block) && x.type == y.type &&
+      (x.dev_major != y.dev_major || x.dev_minor != y.dev_minor)) {
+    attrs |= kDevice;
+    parts.push_back(fmt::format("device {},{} → {},{}", x.dev_major, x.dev_minor, y.dev_major, y.dev_minor));
+  }
+  if (hx != hy) {
+    attrs |= kHardlink;
+    parts.push_back(fmt::format("hardlinked with {} → {}", hx.empty() ? "(none)" : hx, hy.empty() ? "(none)" : hy));
+  }
+  return attrs;
+}
+
+// A path on both sides whose attrs differ: both sides' values and the parts that describe them.
+Change changed_entry(const std::string& path, const Entry& x, const Entry& y, uint16_t attrs,
+                     const std::vector<std::string>& parts) {
+  Change c;
+  c.path = path;
+  c.kind = ChangeKind::Changed;
+  c.attrs = attrs;
+  c.type_a = x.type;
+  c.type_b = y.type;
+  c.size_a = x.size;
+  c.size_b = y.size;
+  c.mode_a = x.mode;
+  c.mode_b = y.mode;
+  c.mtime_a = x.mtime;
+  c.mtime_b = y.mtime;
+  c.layer_a = x.layer;
+  c.layer_b = y.layer;
+  for (auto& p : parts) c.detail += (c.detail.empty() ? "" : "; ") + p;
+  return c;
+}
+
 }  // namespace
 
 const char* kind_name(ChangeKind k) {
@@ -81,82 +164,12 @@ std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b
     if (only_a || ia == ea || ib->first < ia->first) {
       // A path on one side only: everything about it is that side's.
       const auto& [path, e] = only_a ? *ia++ : *ib++;
-      Change c;
-      c.path = path;
-      c.kind = only_a ? ChangeKind::Removed : ChangeKind::Added;
-      (only_a ? c.type_a : c.type_b) = e.type;
-      (only_a ? c.size_a : c.size_b) = e.size;
-      (only_a ? c.mode_a : c.mode_b) = e.mode;
-      (only_a ? c.layer_a : c.layer_b) = e.layer;
-      c.detail = fmt::format("{} only in {}", type_name(e.type), only_a ? "A" : "B");
-      out.push_back(std::move(c));
+      out.push_back(one_side_change(path, e, only_a));
       continue;
     }
-    const Entry& x = ia->second;
-    const Entry& y = ib->second;
-    uint16_t attrs = 0;
     std::vector<std::string> parts;
-    if (x.type != y.type) {
-      attrs |= kType;
-      parts.push_back(fmt::format("type {} → {}", type_name(x.type), type_name(y.type)));
-    }
-    if (x.type == EntryType::File && y.type == EntryType::File && (x.hash != y.hash || x.size != y.size)) {
-      attrs |= kContent;
-      parts.push_back(x.size == y.size ? fmt::format("content ({} bytes both)", x.size)
-                                       : fmt::format("content (size {} → {})", x.size, y.size));
-    }
-    if (x.mode != y.mode) {
-      attrs |= kMode;
-      parts.push_back(fmt::format("mode {:04o} → {:04o}", x.mode, y.mode));
-    }
-    if (x.uid != y.uid) {
-      attrs |= kUid;
-      parts.push_back(fmt::format("uid {} → {}", x.uid, y.uid));
-    }
-    if (x.gid != y.gid) {
-      attrs |= kGid;
-      parts.push_back(fmt::format("gid {} → {}", x.gid, y.gid));
-    }
-    if (x.mtime != y.mtime) {
-      attrs |= kMtime;
-      parts.push_back(fmt::format("mtime {} → {} ({})", format_time(x.mtime), format_time(y.mtime), delta(x.mtime, y.mtime)));
-    }
-    if (x.xattrs() != y.xattrs()) {
-      attrs |= kXattrs;
-      parts.push_back("xattrs: " + xattr_detail(x, y));
-    }
-    if (x.type == EntryType::Symlink && y.type == EntryType::Symlink && x.link != y.link) {
-      attrs |= kLink;
-      parts.push_back(fmt::format("link {} → {}", x.link, y.link));
-    }
-    if ((x.type == EntryType::Char || x.type == EntryType::Block) && x.type == y.type &&
-        (x.dev_major != y.dev_major || x.dev_minor != y.dev_minor)) {
-      attrs |= kDevice;
-      parts.push_back(fmt::format("device {},{} → {},{}", x.dev_major, x.dev_minor, y.dev_major, y.dev_minor));
-    }
-    std::string hx = group_of(ga, ia->first), hy = group_of(gb, ib->first);
-    if (hx != hy) {
-      attrs |= kHardlink;
-      parts.push_back(fmt::format("hardlinked with {} → {}", hx.empty() ? "(none)" : hx, hy.empty() ? "(none)" : hy));
-    }
-    if (attrs) {
-      Change c;
-      c.path = ia->first;
-      c.kind = ChangeKind::Changed;
-      c.attrs = attrs;
-      c.type_a = x.type;
-      c.type_b = y.type;
-      c.size_a = x.size;
-      c.size_b = y.size;
-      c.mode_a = x.mode;
-      c.mode_b = y.mode;
-      c.mtime_a = x.mtime;
-      c.mtime_b = y.mtime;
-      c.layer_a = x.layer;
-      c.layer_b = y.layer;
-      for (auto& p : parts) c.detail += (c.detail.empty() ? "" : "; ") + p;
-      out.push_back(std::move(c));
-    }
+    uint16_t attrs = differing_attrs(ia->second, ib->second, group_of(ga, ia->first), group_of(gb, ib->first), parts);
+    if (attrs) out.push_back(changed_entry(ia->first, ia->second, ib->second, attrs, parts));
     ++ia;
     ++ib;
   }

@@ -90,6 +90,66 @@ std::string_view last_word(std::string_view s) {
   return sp == std::string_view::npos ? s : s.substr(sp + 1);
 }
 
+// "libc6:amd64.list" -> "libc6:amd64": the key dpkg uses (with ":ARCH" for Multi-Arch: same).
+std::unordered_map<std::string, const std::string*> dpkg_lists_by_key(const std::map<std::string, std::string>& list_files) {
+  std::unordered_map<std::string, const std::string*> lists;
+  for (const auto& [path, content] : list_files) {
+    std::string_view name = base_name(path);
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".list")
+      lists[std::string(name.substr(0, name.size() - 5))] = &content;
+  }
+  return lists;
+}
+
+// The package of an installed stanza: its name, version split into epoch, upstream and revision, and NEVRA.
+Package dpkg_package(const std::string& name, const std::string& version, const std::string* arch) {
+  Package p;
+  p.db = "dpkg";
+  p.name = name;
+  DebVersion v = split_deb_version(version);
+  p.epoch = v.epoch;
+  p.version = v.upstream;
+  p.release = v.revision;
+  p.arch = arch ? *arch : "";
+  p.nevra = p.name + "-" + (p.epoch.empty() ? "" : p.epoch + ":") + p.version +
+            (p.release.empty() ? "" : "-" + p.release) + (p.arch.empty() ? "" : "." + p.arch);
+  return p;
+}
+
+// The package's files from its list file (found by the stanza's Multi-Arch), its problems
+// and a missing list noted in out (where: the status file).
+void read_dpkg_file_list(Package& p, const Stanza& st, const std::unordered_map<std::string, const std::string*>& lists,
+                         bool have_lists, const std::string& where, PackageDb& out) {
+  // dpkg names the list "PKG:ARCH.list" for Multi-Arch: same packages (info/format 1) and
+  // "PKG.list" otherwise, and for every package in a format-0 database.
+  const std::string* list = nullptr;
+  const std::string* multiarch = st.get("Multi-Arch");
+  if (multiarch && *multiarch == "same" && !p.arch.empty())
+    if (auto it = lists.find(p.name + ":" + p.arch); it != lists.end()) list = it->second;
+  if (!list)
+    if (auto it = lists.find(p.name); it != lists.end()) list = it->second;
+  if (list) {
+    std::string_view text = *list;
+    while (!text.empty()) {
+      size_t nl = text.find('\n');
+      std::string_view line = text.substr(0, nl);
+      text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) continue;
+      std::string norm;
+      if (!normalize_path(line, norm)) {
+        out.errors.push_back(where + ": " + p.name + ".list: " + std::string(line) + " climbs above the root");
+        continue;
+      }
+      if (!norm.empty()) p.files.push_back(std::move(norm));  // "/." is the root: left out
+    }
+  } else if (have_lists) {
+    // dpkg's own words for this case.
+    out.notes.push_back(where + ": files list file for package '" + p.name +
+                        "' missing; assuming package has no files currently installed");
+  }
+}
+
 }  // namespace
 
 PackageDb read_dpkg(std::string_view status, const std::map<std::string, std::string>& list_files,
@@ -97,13 +157,7 @@ PackageDb read_dpkg(std::string_view status, const std::map<std::string, std::st
   const std::string where(status_path);
   PackageDb out;
 
-  // "libc6:amd64.list" -> "libc6:amd64": the key dpkg uses (with ":ARCH" for Multi-Arch: same).
-  std::unordered_map<std::string, const std::string*> lists;
-  for (const auto& [path, content] : list_files) {
-    std::string_view name = base_name(path);
-    if (name.size() > 5 && name.substr(name.size() - 5) == ".list")
-      lists[std::string(name.substr(0, name.size() - 5))] = &content;
-  }
+  const std::unordered_map<std::string, const std::string*> lists = dpkg_lists_by_key(list_files);
 
   for (const Stanza& st : parse_stanzas(status)) {
     const std::string* pkg = st.get("Package");
@@ -135,45 +189,8 @@ PackageDb read_dpkg(std::string_view status, const std::map<std::string, std::st
       continue;
     }
 
-    Package p;
-    p.db = "dpkg";
-    p.name = *pkg;
-    DebVersion v = split_deb_version(*version);
-    p.epoch = v.epoch;
-    p.version = v.upstream;
-    p.release = v.revision;
-    p.arch = arch ? *arch : "";
-    p.nevra = p.name + "-" + (p.epoch.empty() ? "" : p.epoch + ":") + p.version +
-              (p.release.empty() ? "" : "-" + p.release) + (p.arch.empty() ? "" : "." + p.arch);
-
-    // dpkg names the list "PKG:ARCH.list" for Multi-Arch: same packages (info/format 1) and
-    // "PKG.list" otherwise, and for every package in a format-0 database.
-    const std::string* list = nullptr;
-    const std::string* multiarch = st.get("Multi-Arch");
-    if (multiarch && *multiarch == "same" && !p.arch.empty())
-      if (auto it = lists.find(p.name + ":" + p.arch); it != lists.end()) list = it->second;
-    if (!list)
-      if (auto it = lists.find(p.name); it != lists.end()) list = it->second;
-    if (list) {
-      std::string_view text = *list;
-      while (!text.empty()) {
-        size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.empty()) continue;
-        std::string norm;
-        if (!normalize_path(line, norm)) {
-          out.errors.push_back(where + ": " + p.name + ".list: " + std::string(line) + " climbs above the root");
-          continue;
-        }
-        if (!norm.empty()) p.files.push_back(std::move(norm));  // "/." is the root: left out
-      }
-    } else if (!list_files.empty()) {
-      // dpkg's own words for this case.
-      out.notes.push_back(where + ": files list file for package '" + p.name +
-                          "' missing; assuming package has no files currently installed");
-    }
+    Package p = dpkg_package(*pkg, *version, arch);
+    read_dpkg_file_list(p, st, lists, !list_files.empty(), where, out);
     out.packages.push_back(std::move(p));
   }
   out.reindex();

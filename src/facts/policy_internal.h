@@ -220,7 +220,13 @@ class PolicySax {
 
   bool value(Tok t, std::string* s);
   bool end();
+  void requirement_key(const std::string& k);  // the requirement field k names, or its problem
+  void identity_key(const std::string& k);     // the identity field k names, or its problem
+  void sub_key(const std::string& k);          // the fulcio / pki field k names, or its problem
   void requirement_value(Tok t, std::string* s);
+  void requirement_type_value(Tok t, const std::string* s);  // a value under a key like "type" (Go's first pass)
+  void requirement_sub_value(Tok t);       // the value of fulcio or pki
+  void requirement_identity_value(Tok t);  // the value of signedIdentity or baseLayerIdentity
   void identity_value(Tok t, std::string* s);
   void sub_value(Tok t, std::string* s);
   void strings_value(Tok t, std::string* s);
@@ -232,6 +238,12 @@ class PolicySax {
   }
   std::string requirement_location() const { return list_location() + "[" + std::to_string(list_->size()) + "]"; }
   void finish_requirement();
+  std::string requirement_fields_problem(PolicyRequirementType type) const;  // the strict pass over its fields
+  std::string take_signed_by_keys(PolicySignature& sig);  // signedBy's keys, or the problem
+  std::string take_sigstore_keys(PolicySignature& sig);   // sigstoreSigned's keys, or the problem
+  // Whether the requirement has field f, and has it with a value other than null.
+  bool req_has(RF f) const { return (req_.present & bit(f)) != 0; }
+  bool req_nonnull(RF f) const { return req_has(f) && !(req_.null & bit(f)); }
   void finish_identity();
   void finish_sub();
 

@@ -8,15 +8,7 @@ namespace imagelint::policy_internal {
 void PolicySax::requirement_value(Tok t, std::string* s) {
   Req& r = req_;
   size_t at = req_key_index_;
-  if (req_type_key_) {
-    // Go's first pass (json.Unmarshal into {Type string}) sees every key equal to "type" when
-    // case is ignored; the last one wins, null leaves it alone, anything else fails.
-    if (t == Tok::String) {
-      r.type = *s;
-    } else if (t != Tok::Null && r.type_error.empty()) {
-      r.type_error = "type: expected a string, got " + std::string(tok_name(t));
-    }
-  }
+  if (req_type_key_) requirement_type_value(t, s);
   auto mistyped = [&](const char* want) {
     r.fields.set(at, std::string(requirement_field_name()) + ": expected " + want + ", got " + tok_name(t));
     skip_container(t);
@@ -71,32 +63,53 @@ void PolicySax::requirement_value(Tok t, std::string* s) {
       return;
     case RF::Fulcio:
     case RF::Pki:
-      if (t == Tok::Object) {
-        sub_ = Sub{};
-        sub_.fulcio = req_field_ == RF::Fulcio;
-        sub_.key_index = at;
-        push(req_field_ == RF::Fulcio ? In::Fulcio : In::Pki);
-      } else {
-        r.fields.set(at, std::string(requirement_field_name()) + ": JSON object expected, got " + tok_name(t));
-        skip_container(t);
-      }
-      return;
+      return requirement_sub_value(t);
     case RF::SignedIdentity:
-    case RF::BaseLayerIdentity: {
-      // Kept raw by containers/image and decoded after the fields: its problems come later.
-      std::string& err = req_field_ == RF::SignedIdentity ? r.identity_error : r.base_identity_error;
-      if (t == Tok::Object) {
-        ident_ = Ident{};
-        ident_.base = req_field_ == RF::BaseLayerIdentity;
-        push(In::Identity);
-      } else if (t == Tok::Null) {
-        err = std::string(requirement_field_name()) + ": Unknown policy reference match type \"\"";
-      } else {
-        err = std::string(requirement_field_name()) + ": JSON object expected, got " + tok_name(t);
-        skip_container(t);
-      }
-      return;
-    }
+    case RF::BaseLayerIdentity:
+      return requirement_identity_value(t);
+  }
+}
+
+// Go's first pass (json.Unmarshal into {Type string}) sees every key equal to "type" when
+// case is ignored; the last one wins, null leaves it alone, anything else fails.
+void PolicySax::requirement_type_value(Tok t, const std::string* s) {
+  Req& r = req_;
+  if (t == Tok::String) {
+    r.type = *s;
+  } else if (t != Tok::Null && r.type_error.empty()) {
+    r.type_error = "type: expected a string, got " + std::string(tok_name(t));
+  }
+}
+
+// The value of fulcio or pki: an object starts reading it, anything else is the field's problem.
+void PolicySax::requirement_sub_value(Tok t) {
+  Req& r = req_;
+  size_t at = req_key_index_;
+  if (t == Tok::Object) {
+    sub_ = Sub{};
+    sub_.fulcio = req_field_ == RF::Fulcio;
+    sub_.key_index = at;
+    push(req_field_ == RF::Fulcio ? In::Fulcio : In::Pki);
+  } else {
+    r.fields.set(at, std::string(requirement_field_name()) + ": JSON object expected, got " + tok_name(t));
+    skip_container(t);
+  }
+}
+
+// The value of signedIdentity or baseLayerIdentity: an object starts reading it, anything else
+// is its problem, kept for later (containers/image keeps it raw and decodes it after the fields).
+void PolicySax::requirement_identity_value(Tok t) {
+  Req& r = req_;
+  std::string& err = req_field_ == RF::SignedIdentity ? r.identity_error : r.base_identity_error;
+  if (t == Tok::Object) {
+    ident_ = Ident{};
+    ident_.base = req_field_ == RF::BaseLayerIdentity;
+    push(In::Identity);
+  } else if (t == Tok::Null) {
+    err = std::string(requirement_field_name()) + ": Unknown policy reference match type \"\"";
+  } else {
+    err = std::string(requirement_field_name()) + ": JSON object expected, got " + tok_name(t);
+    skip_container(t);
   }
 }
 
@@ -253,25 +266,85 @@ void PolicySax::finish_sub() {
   if (!why.empty()) req_.fields.set(sub.key_index, std::string(name) + ": " + why);
 }
 
+// containers/image's strict pass over the fields of this type, in key order: the first
+// problem, or "" when there is none.
+std::string PolicySax::requirement_fields_problem(PolicyRequirementType type) const {
+  const Req& r = req_;
+  FirstError fields = r.fields;
+  uint32_t allowed = allowed_fields(type);
+  for (auto& [f, index] : r.order)
+    if (!(allowed & bit(f)))
+      for (auto& [name, g] : kReqFields)
+        if (g == f && index <= fields.index) fields.index = index, fields.message = "Unknown key " + quote(name);
+  if (!fields.empty()) return fields.message;
+  if (!(r.present & bit(RF::Type))) return "Key \"type\" missing in a JSON object";
+  return "";
+}
+
+// signedBy's key type and its one source of keys into sig, or the problem ("" when none).
+std::string PolicySax::take_signed_by_keys(PolicySignature& sig) {
+  Req& r = req_;
+  int given = req_has(RF::KeyPath) + req_has(RF::KeyPaths) + req_has(RF::KeyData);
+  if (given == 0) return "Exactly one of keyPath, keyPaths and keyData must be specified, none of them present";
+  if (given > 1) return "Exactly one of keyPath, keyPaths and keyData must be specified, more than one present";
+  const std::string& kt = r.key_type;
+  if (kt != "GPGKeys" && kt != "signedByGPGKeys" && kt != "X509Certificates" && kt != "signedByX509CAs")
+    return "invalid keyType " + quote(kt);
+  // The value must be real: "" for keyPath, or null for keyPaths/keyData, is no key at all.
+  if ((req_has(RF::KeyPath) && r.key_path.empty()) || (req_has(RF::KeyPaths) && !req_nonnull(RF::KeyPaths)) ||
+      (req_has(RF::KeyData) && !req_nonnull(RF::KeyData)))
+    return "exactly one of keyPath, keyPaths and keyData must be specified";
+  sig.key_type = kt;
+  if (req_has(RF::KeyPath)) sig.key_source = PolicyKeySource::Path, sig.keys = {std::move(r.key_path)};
+  if (req_has(RF::KeyPaths)) sig.key_source = PolicyKeySource::Paths, sig.keys = std::move(r.key_paths);
+  if (req_has(RF::KeyData)) sig.key_source = PolicyKeySource::Data, sig.keys = {std::move(r.key_data)};
+  return "";
+}
+
+// sigstoreSigned's one source of keys and its Rekor keys into sig, or the problem ("" when none).
+std::string PolicySax::take_sigstore_keys(PolicySignature& sig) {
+  Req& r = req_;
+  auto empty_list = [&](RF f, const std::vector<std::string>& v, const char* name) {
+    return req_has(f) && v.empty() ? quote(name) + " contains no entries" : std::string();
+  };
+  for (const std::string& empty : {empty_list(RF::KeyPaths, r.key_paths, "keyPaths"),
+                                   empty_list(RF::KeyDatas, r.key_datas, "keyDatas"),
+                                   empty_list(RF::RekorPaths, r.rekor_paths, "rekorPublicKeyPaths"),
+                                   empty_list(RF::RekorDatas, r.rekor_datas, "rekorPublicKeyDatas")})
+    if (!empty.empty()) return empty;
+  bool key_path = !r.key_path.empty(), key_data = req_nonnull(RF::KeyData);
+  int sources = key_path + req_has(RF::KeyPaths) + key_data + req_has(RF::KeyDatas) + req_has(RF::Fulcio) + req_has(RF::Pki);
+  if (sources != 1) return "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified";
+  bool rekor_path = !r.rekor_path.empty(), rekor_data = req_nonnull(RF::RekorData);
+  int rekor = rekor_path + req_has(RF::RekorPaths) + rekor_data + req_has(RF::RekorDatas);
+  if (rekor > 1)
+    return "at most one of rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas "
+           "can be used simultaneously";
+  if (req_has(RF::Fulcio) && rekor == 0)
+    return "At least one of rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas "
+           "must be specified if fulcio is used";
+  if (key_path) sig.key_source = PolicyKeySource::Path, sig.keys = {std::move(r.key_path)};
+  if (req_has(RF::KeyPaths)) sig.key_source = PolicyKeySource::Paths, sig.keys = std::move(r.key_paths);
+  if (key_data) sig.key_source = PolicyKeySource::Data, sig.keys = {std::move(r.key_data)};
+  if (req_has(RF::KeyDatas)) sig.key_source = PolicyKeySource::Datas, sig.keys = std::move(r.key_datas);
+  if (req_has(RF::Fulcio))
+    sig.key_source = PolicyKeySource::Fulcio, sig.fulcio = std::make_unique<PolicyFulcio>(std::move(r.fulcio));
+  if (req_has(RF::Pki)) sig.key_source = PolicyKeySource::Pki, sig.pki = std::make_unique<PolicyPki>(std::move(r.pki));
+  if (rekor_path) sig.rekor_source = PolicyKeySource::Path, sig.rekor_keys = {std::move(r.rekor_path)};
+  if (req_has(RF::RekorPaths)) sig.rekor_source = PolicyKeySource::Paths, sig.rekor_keys = std::move(r.rekor_paths);
+  if (rekor_data) sig.rekor_source = PolicyKeySource::Data, sig.rekor_keys = {std::move(r.rekor_data)};
+  if (req_has(RF::RekorDatas)) sig.rekor_source = PolicyKeySource::Datas, sig.rekor_keys = std::move(r.rekor_datas);
+  return "";
+}
+
 void PolicySax::finish_requirement() {
   Req& r = req_;
   auto bad = [&](const std::string& m) { fail(requirement_location() + ": " + m); };
   if (!r.type_error.empty()) return bad(r.type_error);
   auto type = requirement_type(r.type);
   if (!type) return bad("Unknown policy requirement type " + quote(r.type));
+  if (std::string why = requirement_fields_problem(*type); !why.empty()) return bad(why);
 
-  // containers/image's strict pass over the fields of this type, in key order.
-  FirstError fields = r.fields;
-  uint32_t allowed = allowed_fields(*type);
-  for (auto& [f, index] : r.order)
-    if (!(allowed & bit(f)))
-      for (auto& [name, g] : kReqFields)
-        if (g == f && index <= fields.index) fields.index = index, fields.message = "Unknown key " + quote(name);
-  if (!fields.empty()) return bad(fields.message);
-  if (!(r.present & bit(RF::Type))) return bad("Key \"type\" missing in a JSON object");
-
-  auto has = [&](RF f) { return (r.present & bit(f)) != 0; };
-  auto nonnull = [&](RF f) { return has(f) && !(r.null & bit(f)); };
   PolicyRequirement out;
   out.type = *type;
   if (*type == PolicyRequirementType::InsecureAcceptAnything || *type == PolicyRequirementType::Reject) {
@@ -280,68 +353,19 @@ void PolicySax::finish_requirement() {
   }
   auto sig = std::make_shared<PolicySignature>();
   if (*type == PolicyRequirementType::SignedBaseLayer) {
-    if (!has(RF::BaseLayerIdentity)) return bad("Key \"baseLayerIdentity\" missing in a JSON object");
+    if (!req_has(RF::BaseLayerIdentity)) return bad("Key \"baseLayerIdentity\" missing in a JSON object");
     if (!r.base_identity_error.empty()) return bad(r.base_identity_error);
     sig->identity = std::move(r.base_identity);
     out.signature = std::move(sig);
     list_->push_back(std::move(out));
     return;
   }
-  if (has(RF::SignedIdentity) && !r.identity_error.empty()) return bad(r.identity_error);
-  sig->identity = has(RF::SignedIdentity) ? std::move(r.identity) : PolicyIdentity{};
+  if (req_has(RF::SignedIdentity) && !r.identity_error.empty()) return bad(r.identity_error);
+  sig->identity = req_has(RF::SignedIdentity) ? std::move(r.identity) : PolicyIdentity{};
 
-  if (*type == PolicyRequirementType::SignedBy) {
-    int given = has(RF::KeyPath) + has(RF::KeyPaths) + has(RF::KeyData);
-    if (given == 0) return bad("Exactly one of keyPath, keyPaths and keyData must be specified, none of them present");
-    if (given > 1) return bad("Exactly one of keyPath, keyPaths and keyData must be specified, more than one present");
-    const std::string& kt = r.key_type;
-    if (kt != "GPGKeys" && kt != "signedByGPGKeys" && kt != "X509Certificates" && kt != "signedByX509CAs")
-      return bad("invalid keyType " + quote(kt));
-    // The value must be real: "" for keyPath, or null for keyPaths/keyData, is no key at all.
-    if ((has(RF::KeyPath) && r.key_path.empty()) || (has(RF::KeyPaths) && !nonnull(RF::KeyPaths)) ||
-        (has(RF::KeyData) && !nonnull(RF::KeyData)))
-      return bad("exactly one of keyPath, keyPaths and keyData must be specified");
-    sig->key_type = kt;
-    if (has(RF::KeyPath)) sig->key_source = PolicyKeySource::Path, sig->keys = {std::move(r.key_path)};
-    if (has(RF::KeyPaths)) sig->key_source = PolicyKeySource::Paths, sig->keys = std::move(r.key_paths);
-    if (has(RF::KeyData)) sig->key_source = PolicyKeySource::Data, sig->keys = {std::move(r.key_data)};
-  } else {  // sigstoreSigned
-    auto nonempty_list = [&](RF f, const std::vector<std::string>& v, const char* name) -> bool {
-      if (has(f) && v.empty()) {
-        bad(quote(name) + " contains no entries");
-        return false;
-      }
-      return true;
-    };
-    if (!nonempty_list(RF::KeyPaths, r.key_paths, "keyPaths") ||
-        !nonempty_list(RF::KeyDatas, r.key_datas, "keyDatas") ||
-        !nonempty_list(RF::RekorPaths, r.rekor_paths, "rekorPublicKeyPaths") ||
-        !nonempty_list(RF::RekorDatas, r.rekor_datas, "rekorPublicKeyDatas"))
-      return;
-    bool key_path = !r.key_path.empty(), key_data = nonnull(RF::KeyData);
-    int sources = key_path + has(RF::KeyPaths) + key_data + has(RF::KeyDatas) + has(RF::Fulcio) + has(RF::Pki);
-    if (sources != 1)
-      return bad("exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified");
-    bool rekor_path = !r.rekor_path.empty(), rekor_data = nonnull(RF::RekorData);
-    int rekor = rekor_path + has(RF::RekorPaths) + rekor_data + has(RF::RekorDatas);
-    if (rekor > 1)
-      return bad("at most one of rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas "
-                 "can be used simultaneously");
-    if (has(RF::Fulcio) && rekor == 0)
-      return bad("At least one of rekorPublicKeyPath, rekorPublicKeyPaths, rekorPublicKeyData and rekorPublicKeyDatas "
-                 "must be specified if fulcio is used");
-    if (key_path) sig->key_source = PolicyKeySource::Path, sig->keys = {std::move(r.key_path)};
-    if (has(RF::KeyPaths)) sig->key_source = PolicyKeySource::Paths, sig->keys = std::move(r.key_paths);
-    if (key_data) sig->key_source = PolicyKeySource::Data, sig->keys = {std::move(r.key_data)};
-    if (has(RF::KeyDatas)) sig->key_source = PolicyKeySource::Datas, sig->keys = std::move(r.key_datas);
-    if (has(RF::Fulcio))
-      sig->key_source = PolicyKeySource::Fulcio, sig->fulcio = std::make_unique<PolicyFulcio>(std::move(r.fulcio));
-    if (has(RF::Pki)) sig->key_source = PolicyKeySource::Pki, sig->pki = std::make_unique<PolicyPki>(std::move(r.pki));
-    if (rekor_path) sig->rekor_source = PolicyKeySource::Path, sig->rekor_keys = {std::move(r.rekor_path)};
-    if (has(RF::RekorPaths)) sig->rekor_source = PolicyKeySource::Paths, sig->rekor_keys = std::move(r.rekor_paths);
-    if (rekor_data) sig->rekor_source = PolicyKeySource::Data, sig->rekor_keys = {std::move(r.rekor_data)};
-    if (has(RF::RekorDatas)) sig->rekor_source = PolicyKeySource::Datas, sig->rekor_keys = std::move(r.rekor_datas);
-  }
+  std::string why = *type == PolicyRequirementType::SignedBy ? take_signed_by_keys(*sig)
+                                                             : take_sigstore_keys(*sig);  // sigstoreSigned
+  if (!why.empty()) return bad(why);
   out.signature = std::move(sig);
   list_->push_back(std::move(out));
 }

@@ -35,63 +35,75 @@ bool PolicySax::key(std::string& k) {
       }
       scope_key_ = k;
       break;
-    case In::Requirement: {
-      req_key_index_ = req_.nkeys++;
-      req_type_key_ = iequals(k, "type");
-      req_field_ = RF::Unknown;
-      for (auto& [name, f] : kReqFields)
-        if (k == name) req_field_ = f;
-      if (req_field_ == RF::Unknown) {
-        req_.fields.set(req_key_index_, "Unknown key " + quote(k));
-      } else if (req_.present & bit(req_field_)) {
-        req_.fields.set(req_key_index_, "Duplicate key " + quote(k));
-      } else {
-        req_.present |= bit(req_field_);
-        req_.order.emplace_back(req_field_, req_key_index_);
-      }
+    case In::Requirement:
+      requirement_key(k);
       break;
-    }
-    case In::Identity: {
-      ident_key_index_ = ident_.nkeys++;
-      ident_type_key_ = iequals(k, "type");
-      ident_field_ = IF::Unknown;
-      for (auto& [name, f] : kIdentityFields)
-        if (k == name) ident_field_ = f;
-      if (ident_field_ == IF::Unknown) {
-        ident_.fields.set(ident_key_index_, "Unknown key " + quote(k));
-      } else if (ident_.present & bit(ident_field_)) {
-        ident_.fields.set(ident_key_index_, "Duplicate key " + quote(k));
-      } else {
-        ident_.present |= bit(ident_field_);
-        ident_.order.emplace_back(ident_field_, ident_key_index_);
-      }
+    case In::Identity:
+      identity_key(k);
       break;
-    }
     case In::Fulcio:
-    case In::Pki: {
-      size_t index = sub_.nkeys++;
-      static const char* const kFulcio[] = {"caPath", "caData", "oidcIssuer", "subjectEmail"};
-      static const char* const kPki[] = {"caRootsPath",         "caRootsData",  "caIntermediatesPath",
-                                         "caIntermediatesData", "subjectEmail", "subjectHostname"};
-      bool known = false;
-      if (top() == In::Fulcio) {
-        for (const char* n : kFulcio) known |= k == n;
-      } else {
-        for (const char* n : kPki) known |= k == n;
-      }
-      if (std::find(sub_.seen.begin(), sub_.seen.end(), k) != sub_.seen.end()) {
-        sub_.fields.set(index, "Duplicate key " + quote(k));
-      } else if (!known) {
-        sub_.fields.set(index, "Unknown key " + quote(k));
-      } else {
-        sub_.seen.push_back(k);
-      }
-      sub_.key = known ? k : "";
+    case In::Pki:
+      sub_key(k);
       break;
-    }
     default: break;
   }
   return true;
+}
+
+// A key in a requirement object: the field it names, or why containers/image refuses it.
+void PolicySax::requirement_key(const std::string& k) {
+  req_key_index_ = req_.nkeys++;
+  req_type_key_ = iequals(k, "type");
+  req_field_ = RF::Unknown;
+  for (auto& [name, f] : kReqFields)
+    if (k == name) req_field_ = f;
+  if (req_field_ == RF::Unknown) {
+    req_.fields.set(req_key_index_, "Unknown key " + quote(k));
+  } else if (req_.present & bit(req_field_)) {
+    req_.fields.set(req_key_index_, "Duplicate key " + quote(k));
+  } else {
+    req_.present |= bit(req_field_);
+    req_.order.emplace_back(req_field_, req_key_index_);
+  }
+}
+
+// A key in a signedIdentity / baseLayerIdentity object: the field it names, or why it is refused.
+void PolicySax::identity_key(const std::string& k) {
+  ident_key_index_ = ident_.nkeys++;
+  ident_type_key_ = iequals(k, "type");
+  ident_field_ = IF::Unknown;
+  for (auto& [name, f] : kIdentityFields)
+    if (k == name) ident_field_ = f;
+  if (ident_field_ == IF::Unknown) {
+    ident_.fields.set(ident_key_index_, "Unknown key " + quote(k));
+  } else if (ident_.present & bit(ident_field_)) {
+    ident_.fields.set(ident_key_index_, "Duplicate key " + quote(k));
+  } else {
+    ident_.present |= bit(ident_field_);
+    ident_.order.emplace_back(ident_field_, ident_key_index_);
+  }
+}
+
+// A key in a fulcio / pki object: known to that object and not repeated, or why it is refused.
+void PolicySax::sub_key(const std::string& k) {
+  size_t index = sub_.nkeys++;
+  static const char* const kFulcio[] = {"caPath", "caData", "oidcIssuer", "subjectEmail"};
+  static const char* const kPki[] = {"caRootsPath",         "caRootsData",  "caIntermediatesPath",
+                                     "caIntermediatesData", "subjectEmail", "subjectHostname"};
+  bool known = false;
+  if (top() == In::Fulcio) {
+    for (const char* n : kFulcio) known |= k == n;
+  } else {
+    for (const char* n : kPki) known |= k == n;
+  }
+  if (std::find(sub_.seen.begin(), sub_.seen.end(), k) != sub_.seen.end()) {
+    sub_.fields.set(index, "Duplicate key " + quote(k));
+  } else if (!known) {
+    sub_.fields.set(index, "Unknown key " + quote(k));
+  } else {
+    sub_.seen.push_back(k);
+  }
+  sub_.key = known ? k : "";
 }
 
 void PolicySax::begin_list(PolicyRequirements* target, bool is_default) {

@@ -1,6 +1,7 @@
 // The rpm database side of the packages fact, held against rpm itself: rpm's own test database
-// (WAL mode), databases this test makes with Debian's rpm and rpmbuild, go-rpmdb's header blob,
-// and hostile databases. The header parser's hostile-input tests are in rpm_header_test.cc.
+// (WAL mode), databases this test makes with Debian's rpm and rpmbuild, go-rpmdb's header blob.
+// Hostile databases are in rpmdb_hostile_test.cc, the header parser's hostile-input tests in
+// rpm_header_test.cc.
 #include "facts/rpmdb.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include <set>
 
 #include "facts/rpm_test_util.h"
+#include "facts/rpmdb_test_util.h"
 #include "harness.h"
 #include "util/error.h"
 
@@ -21,6 +23,7 @@ namespace imagelint {
 namespace facts_rpmdb_test {
 
 using namespace rpm_test;
+using namespace facts_rpmdb_test_util;
 
 using testing_util::lines;
 using testing_util::read_file;
@@ -29,10 +32,7 @@ using testing_util::run;
 using testing_util::TempDir;
 using testing_util::write_file;
 
-std::string corpus(const std::string& rel) { return testing_util::source_dir() + "/../shared/corpus/" + rel; }
-const std::string kCorpusDb = "rpm/tests/data/misc/rpmdb.sqlite";
 const std::string kBlobBin = "go-rpmdb/pkg/testdata/blob.bin";
-const std::string kImagePath = "usr/lib/sysimage/rpm/rpmdb.sqlite";
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -58,12 +58,6 @@ class Rpm {
 };
 
 bool have_rpm() { return testing_util::have("rpm") && testing_util::have("rpmbuild"); }
-
-std::vector<std::string> nevras(const PackageDb& db) {
-  std::vector<std::string> out;
-  for (const auto& p : db.packages) out.push_back(p.nevra);
-  return out;
-}
 
 std::set<std::string> owner_nevras(const PackageDb& db, const std::string& path) {
   std::set<std::string> out;
@@ -115,46 +109,6 @@ std::set<std::string> rpm_owners(const Rpm& rpm, const std::string& dbdir, const
   return out;
 }
 
-// Raw Packages rows of a database file (a copy in a temp dir), by hnum.
-std::map<int64_t, std::string> raw_blobs(const std::string& path) {
-  sqlite3* db = nullptr;
-  std::map<int64_t, std::string> out;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(db, "SELECT hnum, blob FROM Packages", -1, &s, nullptr);
-    while (s && sqlite3_step(s) == SQLITE_ROW)
-      out[sqlite3_column_int64(s, 0)] = std::string(static_cast<const char*>(sqlite3_column_blob(s, 1)),
-                                                    static_cast<size_t>(sqlite3_column_bytes(s, 1)));
-    sqlite3_finalize(s);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
-// A database sqlite itself writes: schema statements, then rows (hnum, value) where a value that
-// starts with "text:" is stored as TEXT, anything else as a BLOB. Returned as file bytes.
-std::string make_db(const std::vector<std::string>& schema, const std::vector<std::pair<int64_t, std::string>>& rows) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-  for (const auto& sql : schema) EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
-  for (const auto& [hnum, value] : rows) {
-    sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, "INSERT INTO Packages(hnum, blob) VALUES (?, ?)", -1, &s, nullptr), SQLITE_OK);
-    sqlite3_bind_int64(s, 1, hnum);
-    if (value.rfind("text:", 0) == 0)
-      sqlite3_bind_text(s, 2, value.c_str() + 5, -1, SQLITE_TRANSIENT);
-    else
-      sqlite3_bind_blob(s, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    EXPECT_EQ(sqlite3_step(s), SQLITE_DONE);
-    sqlite3_finalize(s);
-  }
-  sqlite3_int64 size = 0;
-  unsigned char* bytes = sqlite3_serialize(db, "main", &size, 0);
-  std::string out(reinterpret_cast<const char*>(bytes), static_cast<size_t>(size));
-  sqlite3_free(bytes);
-  sqlite3_close(db);
-  return out;
-}
 // Adds a row to the Packages table of a database file (a temp copy).
 void insert_blob(const std::string& path, const std::string& blob) {
   sqlite3* db = nullptr;
@@ -166,9 +120,6 @@ void insert_blob(const std::string& path, const std::string& blob) {
   sqlite3_finalize(s);
   sqlite3_close(db);
 }
-
-const std::string kPackagesTable =
-    "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)";
 
 // ---------------------------------------------------------------- rpm's own test database
 
@@ -427,88 +378,6 @@ TEST(RpmHeader, GoRpmdbBlobParses) {
     EXPECT_EQ(ours, lines(ql.out)) << ql.err;
     EXPECT_EQ(db.errors.size(), b == &blob ? 1u : 0u);
   }
-}
-
-// ---------------------------------------------------------------- hostile databases
-
-TEST(RpmDb, TruncatedOrForeignDatabasesAreClearErrors) {
-  const std::string bytes = read_file(corpus(kCorpusDb));
-  auto error_of = [](const std::string& b) -> std::string {
-    try {
-      read_rpmdb_sqlite(b, kImagePath);
-    } catch (const InputError& e) {
-      EXPECT_EQ(e.file(), kImagePath);
-      return e.what();
-    }
-    return "no error";
-  };
-  auto has = [](const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos ? ::testing::AssertionSuccess() : ::testing::AssertionFailure() << s;
-  };
-  EXPECT_TRUE(has(error_of(bytes.substr(0, 1000)), "usr/lib/sysimage/rpm/rpmdb.sqlite: truncated"));
-  EXPECT_TRUE(has(error_of(bytes.substr(0, 3 * 4096)), "truncated: the SQLite header says 56 pages"));
-  EXPECT_TRUE(has(error_of(bytes.substr(0, 50)), "not an SQLite database"));
-  EXPECT_TRUE(has(error_of(""), "not an SQLite database"));
-  EXPECT_TRUE(has(error_of(std::string(8192, '\0')), "not an SQLite database"));
-  {
-    std::string b = bytes;
-    b[16] = 0x03;  // page size 0x0310
-    EXPECT_TRUE(has(error_of(b), "page size"));
-  }
-  // Written by sqlite, but not rpm's.
-  EXPECT_TRUE(has(error_of(make_db({"CREATE TABLE t(x)"}, {})), "without a Packages table"));
-  EXPECT_TRUE(has(error_of(make_db({"CREATE TABLE t(hnum, blob)", "CREATE VIEW Packages AS SELECT * FROM t"}, {})),
-                  "Packages is a view"));
-  EXPECT_TRUE(has(error_of(make_db({"CREATE TABLE Packages(x)"}, {})), "no such column"));
-}
-
-TEST(RpmDb, BadRowsAreErrorsAndTheRestCounts) {
-  TempDir dir;
-  write_file(dir / "rpmdb.sqlite", read_file(corpus(kCorpusDb)));
-  auto blobs = raw_blobs(dir / "rpmdb.sqlite");
-  ASSERT_EQ(blobs.size(), 3u);
-  std::string foo = blobs.begin()->second;
-  std::string bad_il = foo;
-  put32(bad_il, 0, get32(foo, 0) + 1000);
-  std::string bad_offset = foo;
-  put32(bad_offset, entry_pos(1) + 8, 0x7ffffff0);
-  PackageDb db = read_rpmdb_sqlite(
-      make_db({kPackagesTable}, {{1, foo}, {2, foo.substr(0, 100)}, {3, "text:not a blob"}, {4, bad_il},
-                                 {5, bad_offset}, {6, ""}, {9, build_header(tiny_entries())}}),
-      kImagePath);
-  EXPECT_EQ(nevras(db), (std::vector<std::string>{"foo-1.0-1.noarch", "tiny-3:1.0-1.x86_64"}));
-  ASSERT_EQ(db.errors.size(), 5u);
-  EXPECT_EQ(db.errors[0].rfind(kImagePath + ": package #2: header blob is 100 bytes", 0), 0u) << db.errors[0];
-  EXPECT_EQ(db.errors[1], kImagePath + ": package #3: blob is not a BLOB");
-  EXPECT_NE(db.errors[2].find("package #4"), std::string::npos) << db.errors[2];
-  EXPECT_NE(db.errors[3].find("package #5: index entry 1"), std::string::npos) << db.errors[3];
-  EXPECT_NE(db.errors[4].find("package #6"), std::string::npos) << db.errors[4];
-  nlohmann::json j = packages_to_json(db);
-  EXPECT_EQ(j["package_errors"].size(), 5u);
-  EXPECT_EQ(db.owner("etc/tool.conf")->name, "tiny");
-}
-
-// Damaged pages: sqlite reports the corruption (an InputError) or the reader gets what is left;
-// it never crashes or reads outside its copy.
-TEST(RpmDb, DamagedPagesNeverCrash) {
-  const std::string bytes = read_file(corpus(kCorpusDb));
-  int errors = 0;
-  for (size_t page = 0; page < bytes.size() / 4096; ++page)
-    for (char fill : {'\0', '\xff', 'Z'}) {
-      std::string b = bytes;
-      std::fill(b.begin() + static_cast<long>(page * 4096 + (page == 0 ? 100 : 0)),
-                b.begin() + static_cast<long>((page + 1) * 4096), fill);
-      try {
-        read_rpmdb_sqlite(b, kImagePath);
-      } catch (const InputError&) {
-        ++errors;
-      }
-    }
-  EXPECT_GT(errors, 0);
-  // And an sqlite file whose in-header size is stale (sqlite then trusts the file size).
-  std::string b = bytes;
-  put32(b, 92, get32(b, 24) + 1);
-  EXPECT_EQ(read_rpmdb_sqlite(b, kImagePath).packages.size(), 3u);
 }
 
 // ---------------------------------------------------------------- the model

@@ -3,94 +3,17 @@
 #include <re2/re2.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
+
+#include "facts/units_quadlet_kinds.h"
 
 namespace imagelint {
 
 namespace {
 
-// The keys each group accepts: the option tables of podman-systemd.unit(5) at the corpus
-// commit, plus the deprecated keys the generator still reads (Remap*, VolatileTmp, Kube's
-// LogOpt). Anything else in the group makes quadlet refuse the file.
-// clang-format off
-constexpr std::string_view kContainerKeys[] = {
-    "AddCapability", "AddDevice", "AddHost", "Annotation", "AppArmor", "AutoUpdate", "CgroupsMode", "ContainerName",
-    "ContainersConfModule", "DNS", "DNSOption", "DNSSearch", "DropCapability", "Entrypoint", "Environment",
-    "EnvironmentFile", "EnvironmentHost", "Exec", "ExposeHostPort", "GIDMap", "GlobalArgs", "Group", "GroupAdd",
-    "HealthCmd", "HealthInterval", "HealthLogDestination", "HealthMaxLogCount", "HealthMaxLogSize", "HealthOnFailure",
-    "HealthRetries", "HealthStartPeriod", "HealthStartupCmd", "HealthStartupInterval", "HealthStartupRetries",
-    "HealthStartupSuccess", "HealthStartupTimeout", "HealthTimeout", "HostName", "HttpProxy", "IP", "IP6", "Image",
-    "Label", "LogDriver", "LogOpt", "Mask", "Memory", "Mount", "Network", "NetworkAlias", "NoNewPrivileges", "Notify",
-    "PidsLimit", "Pod", "PodmanArgs", "PublishPort", "Pull", "ReadOnly", "ReadOnlyTmpfs", "ReloadCmd", "ReloadSignal",
-    "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay", "Rootfs", "RunInit",
-    "SeccompProfile", "Secret", "SecurityLabelDisable", "SecurityLabelFileType", "SecurityLabelLevel",
-    "SecurityLabelNested", "SecurityLabelType", "ServiceName", "ShmSize", "StartWithPod", "StopSignal", "StopTimeout",
-    "SubGIDMap", "SubUIDMap", "Sysctl", "Timezone", "Tmpfs", "UIDMap", "Ulimit", "Unmask", "User", "UserNS",
-    "VolatileTmp", "Volume", "WorkingDir"};
-constexpr std::string_view kPodKeys[] = {
-    "AddHost", "ContainersConfModule", "DNS", "DNSOption", "DNSSearch", "ExitPolicy", "GIDMap", "GlobalArgs",
-    "HostName", "IP", "IP6", "Label", "Network", "NetworkAlias", "PodName", "PodmanArgs", "PublishPort", "RemapGid",
-    "RemapUid", "RemapUidSize", "RemapUsers", "ServiceName", "ShmSize", "StopTimeout", "SubGIDMap", "SubUIDMap",
-    "UIDMap", "UserNS", "Volume"};
-constexpr std::string_view kKubeKeys[] = {
-    "AutoUpdate", "ConfigMap", "ContainersConfModule", "ExitCodePropagation", "GlobalArgs", "KubeDownForce",
-    "LogDriver", "LogOpt", "Network", "PodmanArgs", "PublishPort", "RemapGid", "RemapUid", "RemapUidSize",
-    "RemapUsers", "ServiceName", "SetWorkingDirectory", "UserNS", "Yaml"};
-constexpr std::string_view kNetworkKeys[] = {
-    "ContainersConfModule", "DNS", "DisableDNS", "Driver", "Gateway", "GlobalArgs", "IPAMDriver", "IPRange", "IPv6",
-    "InterfaceName", "Internal", "Label", "NetworkDeleteOnStop", "NetworkName", "Options", "PodmanArgs",
-    "ServiceName", "Subnet"};
-constexpr std::string_view kVolumeKeys[] = {
-    "ContainersConfModule", "Copy", "Device", "Driver", "GID", "GlobalArgs", "Group", "Image", "Label", "Options",
-    "PodmanArgs", "ServiceName", "Type", "UID", "User", "VolumeName"};
-constexpr std::string_view kImageKeys[] = {
-    "AllTags", "Arch", "AuthFile", "CertDir", "ContainersConfModule", "Creds", "DecryptionKey", "GlobalArgs", "Image",
-    "ImageTag", "OS", "Policy", "PodmanArgs", "Retry", "RetryDelay", "ServiceName", "TLSVerify", "Variant"};
-constexpr std::string_view kBuildKeys[] = {
-    "Annotation", "Arch", "AuthFile", "BuildArg", "ContainersConfModule", "DNS", "DNSOption", "DNSSearch",
-    "Environment", "File", "ForceRM", "GlobalArgs", "GroupAdd", "IgnoreFile", "ImageTag", "Label", "Network",
-    "PodmanArgs", "Pull", "Retry", "RetryDelay", "Secret", "ServiceName", "SetWorkingDirectory", "TLSVerify",
-    "Target", "Variant", "Volume"};
-constexpr std::string_view kArtifactKeys[] = {
-    "Artifact", "AuthFile", "CertDir", "ContainersConfModule", "Creds", "DecryptionKey", "GlobalArgs", "PodmanArgs",
-    "Quiet", "Retry", "RetryDelay", "ServiceName", "TLSVerify"};
+// The keys of the [Quadlet] group (the kinds' own groups: units_quadlet_kinds.cc). Anything else
+// in the group makes quadlet refuse the file.
 constexpr std::string_view kQuadletKeys[] = {"DefaultDependencies"};
-// clang-format on
-
-struct KindInfo {
-  std::string_view kind;            // the extension without its dot
-  std::string_view group;           // the section quadlet reads
-  std::string_view service_suffix;  // inserted before ".service" (and before '@' for templates)
-  const std::string_view* keys;
-  size_t nkeys;
-};
-
-template <size_t N>
-constexpr KindInfo kind_info(std::string_view kind, std::string_view group, std::string_view suffix,
-                             const std::string_view (&keys)[N]) {
-  return {kind, group, suffix, keys, N};
-}
-
-constexpr std::array kKinds = {
-    kind_info("container", "Container", "", kContainerKeys),
-    kind_info("pod", "Pod", "-pod", kPodKeys),
-    kind_info("kube", "Kube", "", kKubeKeys),
-    kind_info("network", "Network", "-network", kNetworkKeys),
-    kind_info("volume", "Volume", "-volume", kVolumeKeys),
-    kind_info("image", "Image", "-image", kImageKeys),
-    kind_info("build", "Build", "-build", kBuildKeys),
-    kind_info("artifact", "Artifact", "-artifact", kArtifactKeys),
-};
-
-const KindInfo* find_kind(std::string_view file_name) {
-  size_t dot = file_name.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return nullptr;
-  std::string_view ext = file_name.substr(dot + 1);
-  for (const auto& k : kKinds)
-    if (k.kind == ext) return &k;
-  return nullptr;
-}
 
 template <typename Range>
 bool contains(const Range& r, std::string_view v) {
@@ -160,7 +83,7 @@ bool names_unit(std::string_view source, std::string_view ext) {
 
 class Checker {
  public:
-  Checker(const KindInfo& k, const UnitFile& u, const std::set<std::string>& siblings)
+  Checker(const units_internal::QuadletKind& k, const UnitFile& u, const std::set<std::string>& siblings)
       : k_(k), u_(u), siblings_(siblings) {}
 
   QuadletVerdict run() {
@@ -203,7 +126,7 @@ class Checker {
                             "PropagatesReloadTo", "PropagatesStopTo", "ReloadPropagatedFrom", "Requires", "Requisite",
                             "StopPropagatedFrom", "Upholds", "Wants"})
       for (const auto& dep : u_.words("Unit", key))
-        if (find_kind(dep) && !known(dep)) return fail("unable to translate dependency for " + dep);
+        if (units_internal::find_quadlet_kind(dep) && !known(dep)) return fail("unable to translate dependency for " + dep);
     return true;
   }
 
@@ -415,18 +338,13 @@ class Checker {
       fail("relative path in File key requires SetWorkingDirectory key to be set");
   }
 
-  const KindInfo& k_;
+  const units_internal::QuadletKind& k_;
   const UnitFile& u_;
   const std::set<std::string>& siblings_;
   QuadletVerdict v_;
 };
 
 }  // namespace
-
-std::string_view quadlet_kind(std::string_view file_name) {
-  const KindInfo* k = find_kind(file_name);
-  return k ? k->kind : std::string_view();
-}
 
 std::optional<std::string> quadlet_lookup(const UnitFile& unit, std::string_view group, std::string_view key) {
   auto v = unit.last(group, key);
@@ -437,18 +355,8 @@ std::optional<std::string> quadlet_lookup(const UnitFile& unit, std::string_view
   return v;
 }
 
-std::string quadlet_service_name(std::string_view file_name, const UnitFile& unit) {
-  const KindInfo* k = find_kind(file_name);
-  if (!k) return std::string(file_name);
-  if (auto name = quadlet_lookup(unit, k->group, "ServiceName")) return *name + ".service";
-  std::string base(file_name.substr(0, file_name.rfind('.')));
-  size_t at = base.find('@');
-  if (at == std::string::npos) return base + std::string(k->service_suffix) + ".service";
-  return base.substr(0, at) + std::string(k->service_suffix) + base.substr(at) + ".service";
-}
-
 QuadletVerdict check_quadlet(std::string_view file_name, const UnitFile& unit, const std::set<std::string>& siblings) {
-  const KindInfo* k = find_kind(file_name);
+  const units_internal::QuadletKind* k = units_internal::find_quadlet_kind(file_name);
   if (!k) return {"not a quadlet unit: " + std::string(file_name), {}};
   return Checker(*k, unit, siblings).run();
 }

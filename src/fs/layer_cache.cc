@@ -90,6 +90,85 @@ bool pread_all(int fd, void* out, size_t n, uint64_t off) {
   return true;
 }
 
+// An entry's trailer: where the visitors' results start, how many entries it holds, its checksum.
+struct CacheTrailer {
+  uint64_t visitors_at = 0, entries = 0;
+  ContentHash want;
+};
+
+// Reads the trailer that starts at body (the entry's size less kTrailer); false if it cannot.
+bool read_cache_trailer(int fd, uint64_t body, CacheTrailer& out) {
+  std::string t(kTrailer, '\0');
+  if (!pread_all(fd, t.data(), t.size(), body)) return false;
+  SerialIn r(t);
+  out.visitors_at = r.num<uint64_t>(), out.entries = r.num<uint64_t>();
+  out.want.hi = r.num<uint64_t>(), out.want.lo = r.num<uint64_t>();
+  return true;
+}
+
+// Whether the first body bytes of the entry hash to want (buf: scratch space, reused after).
+bool cache_checksum_holds(int fd, uint64_t body, const ContentHash& want, std::string& buf) {
+  Xxh128 sum;
+  buf.resize(1 << 20);
+  for (uint64_t off = 0; off < body;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), body - off));
+    if (!pread_all(fd, buf.data(), n, off)) return false;
+    sum.update(buf.data(), n);
+    off += n;
+  }
+  return sum.digest() == want;
+}
+
+// The visitors' results by entry ordinal, as views into vbytes; throws SerialError.
+using CachedVisitorResults = std::map<uint64_t, std::vector<std::pair<size_t, std::string_view>>>;
+CachedVisitorResults read_cached_visitor_results(const std::string& vbytes) {
+  CachedVisitorResults by_entry;
+  SerialIn r(vbytes);
+  for (uint64_t n = r.num<uint64_t>(); n > 0; --n) {
+    uint64_t ordinal = r.num<uint64_t>(), index = r.num<uint64_t>();
+    by_entry[ordinal].emplace_back(static_cast<size_t>(index), r.str());
+  }
+  return by_entry;
+}
+
+// Whether the entry's header (magic, format, byte order) is this build's and names key; throws SerialError.
+bool cache_header_matches(BlockReader& in, const std::string& key) {
+  char magic[sizeof kMagic];
+  in.read(magic, sizeof magic);
+  return !(std::memcmp(magic, kMagic, sizeof kMagic) != 0 || in.num<uint32_t>() != kFormat ||
+           in.num<uint32_t>() != kByteOrder || in.str() != key);
+}
+
+// One entry's record (header, hash, content) into c, its visitors' results left alone; throws SerialError.
+void read_cached_record(BlockReader& in, CachedEntry& c) {
+  TarHeader& h = c.h;
+  h.name = in.str();
+  h.type = static_cast<EntryType>(in.num<uint8_t>());
+  h.is_hardlink = in.num<uint8_t>() != 0;
+  h.link = in.str();
+  h.mode = in.num<uint32_t>(), h.uid = in.num<uint32_t>(), h.gid = in.num<uint32_t>();
+  h.size = in.num<uint64_t>(), h.mtime = in.num<int64_t>();
+  h.dev_major = in.num<uint32_t>(), h.dev_minor = in.num<uint32_t>();
+  h.xattrs.clear();
+  for (uint64_t n = in.num<uint64_t>(); n > 0; --n) {
+    std::string k = in.str();
+    h.xattrs.emplace_back(std::move(k), in.str());
+  }
+  c.hash.hi = in.num<uint64_t>(), c.hash.lo = in.num<uint64_t>();
+  c.has_content = in.num<uint8_t>() != 0;
+  if (c.has_content) c.content = in.str();
+  else c.content.clear();
+}
+
+// The layer's stats, recorded after the end tag; throws SerialError.
+LayerStats read_cached_stats(BlockReader& in) {
+  LayerStats stats;
+  stats.compression = static_cast<Compression>(in.num<uint8_t>());
+  stats.compressed_bytes = in.num<uint64_t>(), stats.uncompressed_bytes = in.num<uint64_t>(), stats.entries = in.num<uint64_t>();
+  stats.blob_digest = in.str(), stats.diff_id = in.str();
+  for (uint64_t n = in.num<uint64_t>(); n > 0; --n) stats.notes.push_back(in.str());
+  return stats;
+}
 
 }  // namespace
 
@@ -209,46 +288,20 @@ std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::
   };
   if (size < sizeof kMagic + 8 + kTrailer) return damaged();
   const uint64_t body = size - kTrailer;
-  uint64_t visitors_at, entries;
-  ContentHash want;
-  {
-    std::string t(kTrailer, '\0');
-    if (!pread_all(fd.fd, t.data(), t.size(), body)) return damaged();
-    SerialIn r(t);
-    visitors_at = r.num<uint64_t>(), entries = r.num<uint64_t>();
-    want.hi = r.num<uint64_t>(), want.lo = r.num<uint64_t>();
-  }
-  if (visitors_at > body) return damaged();
+  CacheTrailer trailer;
+  if (!read_cache_trailer(fd.fd, body, trailer)) return damaged();
+  if (trailer.visitors_at > body) return damaged();
   std::string block;  // for the checksum and the records
   // The checksum first: a damaged entry must be a miss before anything reaches fn.
-  {
-    Xxh128 sum;
-    std::string& buf = block;
-    buf.resize(1 << 20);
-    for (uint64_t off = 0; off < body;) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), body - off));
-      if (!pread_all(fd.fd, buf.data(), n, off)) return damaged();
-      sum.update(buf.data(), n);
-      off += n;
-    }
-    if (sum.digest() != want) return damaged();
-  }
+  if (!cache_checksum_holds(fd.fd, body, trailer.want, block)) return damaged();
   // The visitors' results, by entry, and the header: a mismatch here is a miss.
-  std::string vbytes(static_cast<size_t>(body - visitors_at), '\0');
-  if (!pread_all(fd.fd, vbytes.data(), vbytes.size(), visitors_at)) return damaged();
-  std::map<uint64_t, std::vector<std::pair<size_t, std::string_view>>> by_entry;
-  BlockReader in(fd.fd, visitors_at, block);
+  std::string vbytes(static_cast<size_t>(body - trailer.visitors_at), '\0');
+  if (!pread_all(fd.fd, vbytes.data(), vbytes.size(), trailer.visitors_at)) return damaged();
+  CachedVisitorResults by_entry;
+  BlockReader in(fd.fd, trailer.visitors_at, block);
   try {
-    SerialIn r(vbytes);
-    for (uint64_t n = r.num<uint64_t>(); n > 0; --n) {
-      uint64_t ordinal = r.num<uint64_t>(), index = r.num<uint64_t>();
-      by_entry[ordinal].emplace_back(static_cast<size_t>(index), r.str());
-    }
-    char magic[sizeof kMagic];
-    in.read(magic, sizeof magic);
-    if (std::memcmp(magic, kMagic, sizeof kMagic) != 0 || in.num<uint32_t>() != kFormat ||
-        in.num<uint32_t>() != kByteOrder || in.str() != key)
-      return damaged();
+    by_entry = read_cached_visitor_results(vbytes);
+    if (!cache_header_matches(in, key)) return damaged();
   } catch (const SerialError&) {
     return damaged();
   }
@@ -259,35 +312,14 @@ std::optional<LayerStats> LayerCache::replay(const std::string& key, const std::
     for (uint64_t ordinal = 0;; ++ordinal) {
       uint8_t tag = in.num<uint8_t>();
       if (tag == kEndTag) break;
-      if (tag != kEntryTag || ordinal >= entries) throw SerialError("bad entry tag");
-      TarHeader& h = c.h;
-      h.name = in.str();
-      h.type = static_cast<EntryType>(in.num<uint8_t>());
-      h.is_hardlink = in.num<uint8_t>() != 0;
-      h.link = in.str();
-      h.mode = in.num<uint32_t>(), h.uid = in.num<uint32_t>(), h.gid = in.num<uint32_t>();
-      h.size = in.num<uint64_t>(), h.mtime = in.num<int64_t>();
-      h.dev_major = in.num<uint32_t>(), h.dev_minor = in.num<uint32_t>();
-      h.xattrs.clear();
-      for (uint64_t n = in.num<uint64_t>(); n > 0; --n) {
-        std::string k = in.str();
-        h.xattrs.emplace_back(std::move(k), in.str());
-      }
-      c.hash.hi = in.num<uint64_t>(), c.hash.lo = in.num<uint64_t>();
-      c.has_content = in.num<uint8_t>() != 0;
-      if (c.has_content) c.content = in.str();
-      else c.content.clear();
+      if (tag != kEntryTag || ordinal >= trailer.entries) throw SerialError("bad entry tag");
+      read_cached_record(in, c);
       auto v = by_entry.find(ordinal);
       if (v != by_entry.end()) c.visitors = std::move(v->second);
       else c.visitors.clear();
       fn(c);
     }
-    LayerStats stats;
-    stats.compression = static_cast<Compression>(in.num<uint8_t>());
-    stats.compressed_bytes = in.num<uint64_t>(), stats.uncompressed_bytes = in.num<uint64_t>(), stats.entries = in.num<uint64_t>();
-    stats.blob_digest = in.str(), stats.diff_id = in.str();
-    for (uint64_t n = in.num<uint64_t>(); n > 0; --n) stats.notes.push_back(in.str());
-    return stats;
+    return read_cached_stats(in);
   } catch (const SerialError& e) {
     // The checksum held, so this is not damage: a writer of another build with the same format
     // number. Entries may have reached fn already; the caller must not go on with this layer.

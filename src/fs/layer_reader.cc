@@ -163,6 +163,76 @@ EntryType type_of(mode_t m) {
 
 namespace {
 
+// The entry's extended attributes into h, sorted, each listed once.
+void read_tar_xattrs(struct archive_entry* ae, TarHeader& h, const std::string& display) {
+  if (archive_entry_xattr_reset(ae) <= 0) return;
+  const char* xn = nullptr;
+  const void* xv = nullptr;
+  size_t xl = 0;
+  while (archive_entry_xattr_next(ae, &xn, &xv, &xl) == ARCHIVE_OK) {
+    if (xl > 65536) throw InputError(display, "xattr larger than 64 KiB on '" + h.name + "'");
+    h.xattrs.emplace_back(xn ? xn : "", std::string(static_cast<const char*>(xv), xl));
+  }
+  // libarchive's pax writer stores each xattr twice (LIBARCHIVE.xattr.* and SCHILY.xattr.*),
+  // and its reader hands both back: one attribute, listed once.
+  std::sort(h.xattrs.begin(), h.xattrs.end());
+  h.xattrs.erase(std::unique(h.xattrs.begin(), h.xattrs.end()), h.xattrs.end());
+}
+
+// The header libarchive read (rc: what archive_read_next_header returned) as a TarHeader, with
+// what it dropped and what no filesystem holds refused.
+TarHeader read_tar_header(struct archive* a, struct archive_entry* ae, int rc, const std::string& display) {
+  TarHeader h;
+  const char* name = archive_entry_pathname(ae);
+  h.name = name ? name : "";
+  if (rc == ARCHIVE_WARN) {
+    // libarchive warns and goes on when it drops part of a header: a pax record it rejects
+    // (over 1 MB, malformed) loses the path, link target or size it carried. Only a failed
+    // charset conversion is harmless here (names are kept as raw bytes).
+    const char* msg = archive_error_string(a);
+    std::string_view m = msg ? msg : "";
+    if (!m.ends_with("to current locale."))
+      throw InputError(display, fmt::format("corrupt tar at entry '{}': {}", h.name, m.empty() ? "bad header" : m));
+  }
+  if (h.name.size() > 4096) throw InputError(display, "entry name longer than 4096 bytes");
+  const char* hl = archive_entry_hardlink(ae);
+  if (hl) {
+    h.is_hardlink = true;
+    h.link = hl;
+    h.type = EntryType::File;
+  } else {
+    h.type = type_of(archive_entry_filetype(ae));
+    if (h.type == EntryType::Symlink) {
+      const char* t = archive_entry_symlink(ae);
+      h.link = t ? t : "";
+    }
+  }
+  // Linux refuses longer link targets (PATH_MAX): no filesystem can hold one.
+  if (h.link.size() > 4096)
+    throw InputError(display, fmt::format("{} '{}': target longer than 4096 bytes ({} bytes)",
+                                          h.is_hardlink ? "hardlink" : "symlink", h.name, h.link.size()));
+  h.mode = archive_entry_perm(ae) & 07777;
+  h.uid = static_cast<uint32_t>(archive_entry_uid(ae));
+  h.gid = static_cast<uint32_t>(archive_entry_gid(ae));
+  la_int64_t sz = archive_entry_size(ae);
+  h.size = (h.type == EntryType::File && !h.is_hardlink && sz > 0) ? static_cast<uint64_t>(sz) : 0;
+  h.mtime = archive_entry_mtime(ae);
+  if (h.type == EntryType::Char || h.type == EntryType::Block) {
+    h.dev_major = static_cast<uint32_t>(archive_entry_rdevmajor(ae));
+    h.dev_minor = static_cast<uint32_t>(archive_entry_rdevminor(ae));
+  }
+  read_tar_xattrs(ae, h, display);
+  return h;
+}
+
+// The digests of what was read (stats) against what the image says (layer), where it says.
+void check_layer_digests(const LayerInfo& layer, const LayerStats& stats, const std::string& display) {
+  if (!layer.digest.empty() && stats.blob_digest != layer.digest)
+    throw InputError(display, "blob digest mismatch: expected " + layer.digest + ", actual " + stats.blob_digest);
+  if (!layer.diff_id.empty() && stats.diff_id != layer.diff_id)
+    throw InputError(display, "diff_id mismatch: expected " + layer.diff_id + ", actual " + stats.diff_id);
+}
+
 LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std::function<bool()>& stop,
                            const ReadOptions& opts) {
   const std::string display = fmt::format("layer {} ({})", layer.index, layer.blob.display);
@@ -195,58 +265,7 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
         throw InputError(display, "truncated layer: the tar stream ends inside an entry header");
       throw InputError(display, std::string("corrupt tar: ") + (msg ? msg : "bad header"));
     }
-    TarHeader h;
-    const char* name = archive_entry_pathname(ae);
-    h.name = name ? name : "";
-    if (rc == ARCHIVE_WARN) {
-      // libarchive warns and goes on when it drops part of a header: a pax record it rejects
-      // (over 1 MB, malformed) loses the path, link target or size it carried. Only a failed
-      // charset conversion is harmless here (names are kept as raw bytes).
-      const char* msg = archive_error_string(a.get());
-      std::string_view m = msg ? msg : "";
-      if (!m.ends_with("to current locale."))
-        throw InputError(display, fmt::format("corrupt tar at entry '{}': {}", h.name, m.empty() ? "bad header" : m));
-    }
-    if (h.name.size() > 4096) throw InputError(display, "entry name longer than 4096 bytes");
-    const char* hl = archive_entry_hardlink(ae);
-    if (hl) {
-      h.is_hardlink = true;
-      h.link = hl;
-      h.type = EntryType::File;
-    } else {
-      h.type = type_of(archive_entry_filetype(ae));
-      if (h.type == EntryType::Symlink) {
-        const char* t = archive_entry_symlink(ae);
-        h.link = t ? t : "";
-      }
-    }
-    // Linux refuses longer link targets (PATH_MAX): no filesystem can hold one.
-    if (h.link.size() > 4096)
-      throw InputError(display, fmt::format("{} '{}': target longer than 4096 bytes ({} bytes)",
-                                            h.is_hardlink ? "hardlink" : "symlink", h.name, h.link.size()));
-    h.mode = archive_entry_perm(ae) & 07777;
-    h.uid = static_cast<uint32_t>(archive_entry_uid(ae));
-    h.gid = static_cast<uint32_t>(archive_entry_gid(ae));
-    la_int64_t sz = archive_entry_size(ae);
-    h.size = (h.type == EntryType::File && !h.is_hardlink && sz > 0) ? static_cast<uint64_t>(sz) : 0;
-    h.mtime = archive_entry_mtime(ae);
-    if (h.type == EntryType::Char || h.type == EntryType::Block) {
-      h.dev_major = static_cast<uint32_t>(archive_entry_rdevmajor(ae));
-      h.dev_minor = static_cast<uint32_t>(archive_entry_rdevminor(ae));
-    }
-    if (archive_entry_xattr_reset(ae) > 0) {
-      const char* xn = nullptr;
-      const void* xv = nullptr;
-      size_t xl = 0;
-      while (archive_entry_xattr_next(ae, &xn, &xv, &xl) == ARCHIVE_OK) {
-        if (xl > 65536) throw InputError(display, "xattr larger than 64 KiB on '" + h.name + "'");
-        h.xattrs.emplace_back(xn ? xn : "", std::string(static_cast<const char*>(xv), xl));
-      }
-      // libarchive's pax writer stores each xattr twice (LIBARCHIVE.xattr.* and SCHILY.xattr.*),
-      // and its reader hands both back: one attribute, listed once.
-      std::sort(h.xattrs.begin(), h.xattrs.end());
-      h.xattrs.erase(std::unique(h.xattrs.begin(), h.xattrs.end()), h.xattrs.end());
-    }
+    TarHeader h = read_tar_header(a.get(), ae, rc, display);
     ++stats.entries;
     LaEntryData data(a.get(), h.size, feed, display, h.name);
     fn(h, data);
@@ -265,10 +284,7 @@ LayerStats read_layer_impl(const LayerInfo& layer, const EntryFn& fn, const std:
   stats.uncompressed_bytes = tar_hash.bytes();
   stats.diff_id = tar_hash.digest();
   stats.blob_digest = blob_hash.digest();
-  if (!layer.digest.empty() && stats.blob_digest != layer.digest)
-    throw InputError(display, "blob digest mismatch: expected " + layer.digest + ", actual " + stats.blob_digest);
-  if (!layer.diff_id.empty() && stats.diff_id != layer.diff_id)
-    throw InputError(display, "diff_id mismatch: expected " + layer.diff_id + ", actual " + stats.diff_id);
+  check_layer_digests(layer, stats, display);
   return stats;
 }
 

@@ -70,19 +70,20 @@ const json& pick_platform(const json& list, const Platform& want, const std::str
   throw InputError(display, "no image for platform " + want.str() + " (available: " + avail + "); use --platform");
 }
 
-}  // namespace
-
-Image load_oci(const Reference& ref, const LayoutFiles& files, const std::string& where, const Platform& want) {
+// index.json, once the layout's marker (oci-layout, when present) names a supported version.
+json read_oci_index(const LayoutFiles& files) {
   if (!files.has("index.json")) throw InputError(files.display("index.json"), "missing: not an OCI image layout");
   if (files.has("oci-layout")) {
     json layout = parse_json_blob(files.blob("oci-layout"), 4096);
     std::string v = str_field(layout, "imageLayoutVersion");
     if (v.empty() || v[0] != '1') throw InputError(files.display("oci-layout"), "unsupported imageLayoutVersion '" + v + "'");
   }
-  json index = parse_json_blob(files.blob("index.json"), kMaxManifestBytes);
-  const json& top = manifests_of(index, files.display("index.json"));
+  return parse_json_blob(files.blob("index.json"), kMaxManifestBytes);
+}
 
-  // 1. Tag selection at the top level.
+// The top-level descriptor the reference means: by tag, then (among several) by platform.
+json pick_oci_top_descriptor(const json& top, const Reference& ref, const LayoutFiles& files, const std::string& where,
+                             const Platform& want) {
   std::vector<const json*> cands;
   if (!ref.tag.empty()) {
     for (auto& d : top)
@@ -105,25 +106,62 @@ Image load_oci(const Reference& ref, const LayoutFiles& files, const std::string
                           [](const json* a, const json* b) { return (*a)["digest"] == (*b)["digest"]; }),
               cands.end());
 
-  json desc;
-  if (cands.size() == 1) {
-    desc = *cands[0];
-  } else {
-    bool all_platforms = std::all_of(cands.begin(), cands.end(), [](const json* d) { return d->contains("platform"); });
-    if (!all_platforms && !ref.tag.empty())
-      throw InputError(where, fmt::format("tag '{}' is ambiguous: {} different images carry it", ref.tag, cands.size()));
-    if (!all_platforms) {
-      std::set<std::string> tags;
-      for (auto* d : cands) tags.insert(ref_name(*d).empty() ? std::string("(untagged)") : ref_name(*d));
-      std::string list;
-      for (auto& t : tags) list += (list.empty() ? "" : ", ") + t;
-      throw InputError(where, fmt::format("{} images match; choose one with {}:{}:TAG (tags here: {})", cands.size(),
-                                          transport_name(ref.transport), ref.path, list));
-    }
-    json arr = json::array();
-    for (auto* d : cands) arr.push_back(*d);
-    desc = pick_platform(arr, want, files.display("index.json"));
+  if (cands.size() == 1) return *cands[0];
+  bool all_platforms = std::all_of(cands.begin(), cands.end(), [](const json* d) { return d->contains("platform"); });
+  if (!all_platforms && !ref.tag.empty())
+    throw InputError(where, fmt::format("tag '{}' is ambiguous: {} different images carry it", ref.tag, cands.size()));
+  if (!all_platforms) {
+    std::set<std::string> tags;
+    for (auto* d : cands) tags.insert(ref_name(*d).empty() ? std::string("(untagged)") : ref_name(*d));
+    std::string list;
+    for (auto& t : tags) list += (list.empty() ? "" : ", ") + t;
+    throw InputError(where, fmt::format("{} images match; choose one with {}:{}:TAG (tags here: {})", cands.size(),
+                                        transport_name(ref.transport), ref.path, list));
   }
+  json arr = json::array();
+  for (auto* d : cands) arr.push_back(*d);
+  return pick_platform(arr, want, files.display("index.json"));
+}
+
+// The manifest's config descriptor and layer descriptors into img, each layer blob's size checked.
+void read_oci_manifest_descriptors(Image& img, const json& doc, const LayoutFiles& files, const std::string& rel) {
+  auto cfg = doc.find("config");
+  if (cfg == doc.end() || !cfg->is_object() || !cfg->contains("digest") || !(*cfg)["digest"].is_string())
+    throw InputError(files.display(rel), "manifest has no config descriptor");
+  std::string cmt = str_field(*cfg, "mediaType");
+  if (!media::is_config(cmt))
+    throw InputError(files.display(rel), "not a container image: config media type '" + cmt + "' (an artifact?)");
+  img.config_digest = (*cfg)["digest"].get<std::string>();
+
+  auto layers = doc.find("layers");
+  if (layers == doc.end() || !layers->is_array()) throw InputError(files.display(rel), "manifest has no layers array");
+  int i = 0;
+  for (auto& l : *layers) {
+    if (!l.is_object() || !l.contains("digest") || !l["digest"].is_string())
+      throw InputError(files.display(rel), "layer descriptor without a digest");
+    LayerInfo li;
+    li.index = i++;
+    li.media_type = str_field(l, "mediaType");
+    li.digest = l["digest"].get<std::string>();
+    std::string lrel = blob_path(li.digest, files.display(rel));
+    media::check_layer(li.media_type, files.display(lrel));
+    li.blob = files.blob(lrel);
+    if (auto s = l.find("size"); s != l.end() && s->is_number_unsigned()) li.size = s->get<uint64_t>();
+    if (li.size != li.blob.length)
+      throw InputError(li.blob.display, fmt::format("size mismatch: descriptor says {} bytes, blob has {}", li.size,
+                                                    li.blob.length));
+    img.layers.push_back(std::move(li));
+  }
+}
+
+}  // namespace
+
+Image load_oci(const Reference& ref, const LayoutFiles& files, const std::string& where, const Platform& want) {
+  json index = read_oci_index(files);
+  const json& top = manifests_of(index, files.display("index.json"));
+
+  // 1. Tag selection at the top level.
+  json desc = pick_oci_top_descriptor(top, ref, files, where, want);
 
   // 2. Follow nested indexes down to a manifest.
   Image img;
@@ -152,34 +190,7 @@ Image load_oci(const Reference& ref, const LayoutFiles& files, const std::string
     if (!media::is_manifest(mt)) throw InputError(files.display(rel), "unsupported manifest media type '" + mt + "'");
     img.manifest_digest = digest;
     img.manifest_media_type = mt;
-
-    auto cfg = doc.find("config");
-    if (cfg == doc.end() || !cfg->is_object() || !cfg->contains("digest") || !(*cfg)["digest"].is_string())
-      throw InputError(files.display(rel), "manifest has no config descriptor");
-    std::string cmt = str_field(*cfg, "mediaType");
-    if (!media::is_config(cmt))
-      throw InputError(files.display(rel), "not a container image: config media type '" + cmt + "' (an artifact?)");
-    img.config_digest = (*cfg)["digest"].get<std::string>();
-
-    auto layers = doc.find("layers");
-    if (layers == doc.end() || !layers->is_array()) throw InputError(files.display(rel), "manifest has no layers array");
-    int i = 0;
-    for (auto& l : *layers) {
-      if (!l.is_object() || !l.contains("digest") || !l["digest"].is_string())
-        throw InputError(files.display(rel), "layer descriptor without a digest");
-      LayerInfo li;
-      li.index = i++;
-      li.media_type = str_field(l, "mediaType");
-      li.digest = l["digest"].get<std::string>();
-      std::string lrel = blob_path(li.digest, files.display(rel));
-      media::check_layer(li.media_type, files.display(lrel));
-      li.blob = files.blob(lrel);
-      if (auto s = l.find("size"); s != l.end() && s->is_number_unsigned()) li.size = s->get<uint64_t>();
-      if (li.size != li.blob.length)
-        throw InputError(li.blob.display, fmt::format("size mismatch: descriptor says {} bytes, blob has {}", li.size,
-                                                      li.blob.length));
-      img.layers.push_back(std::move(li));
-    }
+    read_oci_manifest_descriptors(img, doc, files, rel);
     // Read the config only once the manifest itself is known to be good.
     img.config_json = read_verified(files, img.config_digest, kMaxConfigBytes);
     apply_config(img, img.config_json, files.display(blob_path(img.config_digest, files.display(rel))));

@@ -165,10 +165,8 @@ bool names_match(const json& img, const std::string& want) {
   return false;
 }
 
-}  // namespace
-
-Image load_containers_storage(const Reference& ref, const Platform& want, const Environment& env) {
-  (void)want;
+// The store the reference names (or the default one), its driver found when not given.
+StoreConf resolve_store(const Reference& ref, const Environment& env) {
   StoreConf c;
   if (ref.path.empty()) {
     c = default_store(env);
@@ -188,14 +186,11 @@ Image load_containers_storage(const Reference& ref, const Platform& want, const 
   }
   if (c.driver != "overlay" && c.driver != "vfs")
     throw UsageError(ref.original + ": storage driver '" + c.driver + "' is not supported (overlay and vfs are)");
-  const std::string images_dir = root + "/" + c.driver + "-images";
-  const std::string layers_dir = root + "/" + c.driver + "-layers";
+  return c;
+}
 
-  auto locks = std::make_shared<Locks>();
-  locks->take(images_dir + "/images.lock");
-  locks->take(layers_dir + "/layers.lock");
-
-  json images = read_json(images_dir + "/images.json", kMaxStoreJson);
+// The entry of images.json the reference names: by id, name or unique id prefix.
+const json& find_store_image(const json& images, const Reference& ref, const std::string& images_dir) {
   if (!images.is_array()) throw InputError(images_dir + "/images.json", "not a JSON array");
   const json* found = nullptr;
   std::vector<std::string> ids;
@@ -222,17 +217,15 @@ Image load_containers_storage(const Reference& ref, const Platform& want, const 
                      ids.size() > 1 ? "'" + ref.tag + "' is the start of several image IDs"
                                     : "no image named '" + ref.tag + "'" + (listed.empty() ? "" : " (images here: " + listed + ")"));
   }
-  const std::string id = str(*found, "id");
-  if (id.empty() || id.find('/') != std::string::npos || id.starts_with("."))
-    throw InputError(images_dir + "/images.json", "an image with a malformed id");
+  return *found;
+}
 
-  Image img;
-  img.ref = ref;
-  img.hold = locks;
-  const std::string big = images_dir + "/" + id + "/";
+// The image's manifest and config from its big-data files (big: its directory), each checked
+// against its digest; returns the config's file.
+std::string read_store_manifest_and_config(Image& img, const json& found, const std::string& big) {
   std::string manifest = read_blob(file_blob(big + big_data_file("manifest"), big + "manifest"), kMaxManifestBytes);
   img.manifest_digest = sha256_of(manifest);
-  if (std::string d = str(*found, "digest"); !d.empty() && d != img.manifest_digest)
+  if (std::string d = str(found, "digest"); !d.empty() && d != img.manifest_digest)
     throw InputError(big + "manifest", "digest mismatch: the store says " + d + ", the manifest is " + img.manifest_digest);
   json man = json::parse(manifest, nullptr, false);
   if (!man.is_object() || !man.contains("config") || !man["config"].is_object())
@@ -244,8 +237,11 @@ Image load_containers_storage(const Reference& ref, const Platform& want, const 
   img.config_json = read_blob(file_blob(config_file, big + img.config_digest), kMaxConfigBytes);
   if (sha256_of(img.config_json) != img.config_digest)
     throw InputError(config_file, "digest mismatch: expected " + img.config_digest + ", actual " + sha256_of(img.config_json));
+  return config_file;
+}
 
-  // The layer chain, top to bottom, then reversed.
+// Every layer of layers.json (and of volatile-layers.json under the runroot), by id.
+std::map<std::string, json> read_store_layers(const StoreConf& c, const std::string& layers_dir) {
   std::map<std::string, json> by_id;
   for (const std::string& f : {layers_dir + "/layers.json", c.runroot + "/" + c.driver + "-layers/volatile-layers.json"}) {
     if (c.runroot.empty() && f.find("volatile") != std::string::npos) continue;
@@ -258,8 +254,14 @@ Image load_containers_storage(const Reference& ref, const Platform& want, const 
     for (auto& l : ls)
       if (l.is_object() && !str(l, "id").empty()) by_id[str(l, "id")] = l;
   }
+  return by_id;
+}
+
+// The image's layer chain, from its top layer down through each parent.
+std::vector<const json*> store_layer_chain(const std::map<std::string, json>& by_id, const json& found,
+                                           const std::string& id, const std::string& layers_dir) {
   std::vector<const json*> chain;
-  for (std::string lid = str(*found, "layer"); !lid.empty();) {
+  for (std::string lid = str(found, "layer"); !lid.empty();) {
     auto it = by_id.find(lid);
     if (it == by_id.end())
       throw InputError(layers_dir + "/layers.json", "layer " + lid + " of image " + id + " is not in the store (half-written or pruned?)");
@@ -267,6 +269,12 @@ Image load_containers_storage(const Reference& ref, const Platform& want, const 
     chain.push_back(&it->second);
     lid = str(it->second, "parent");
   }
+  return chain;
+}
+
+// The image's layers, bottom first, each read from its tar-split and its tree in the driver's directory.
+void add_store_layers(Image& img, const std::vector<const json*>& chain, const StoreConf& c, const std::string& layers_dir) {
+  const std::string& root = c.graphroot;
   for (size_t i = chain.size(); i-- > 0;) {
     const json& l = *chain[i];
     const std::string lid = str(l, "id");
@@ -280,13 +288,48 @@ Image load_containers_storage(const Reference& ref, const Platform& want, const 
     info.size = size;
     img.layers.push_back(std::move(info));
   }
-  apply_config(img, img.config_json, config_file);
+}
+
+// Each layer's diff-digest in the store must be the diff_id the image config gives it.
+void check_store_diff_digests(const Image& img, const std::vector<const json*>& chain, const std::string& layers_dir) {
   for (size_t i = 0; i < img.layers.size(); ++i) {
     std::string stored = str(*chain[chain.size() - 1 - i], "diff-digest");
     if (stored != img.layers[i].diff_id)
       throw InputError(layers_dir + "/layers.json", "layer " + std::to_string(i) + " has diff-digest " + stored +
                                                         " where the image config says " + img.layers[i].diff_id);
   }
+}
+
+}  // namespace
+
+Image load_containers_storage(const Reference& ref, const Platform& want, const Environment& env) {
+  (void)want;
+  const StoreConf c = resolve_store(ref, env);
+  const std::string& root = c.graphroot;
+  const std::string images_dir = root + "/" + c.driver + "-images";
+  const std::string layers_dir = root + "/" + c.driver + "-layers";
+
+  auto locks = std::make_shared<Locks>();
+  locks->take(images_dir + "/images.lock");
+  locks->take(layers_dir + "/layers.lock");
+
+  json images = read_json(images_dir + "/images.json", kMaxStoreJson);
+  const json& found = find_store_image(images, ref, images_dir);
+  const std::string id = str(found, "id");
+  if (id.empty() || id.find('/') != std::string::npos || id.starts_with("."))
+    throw InputError(images_dir + "/images.json", "an image with a malformed id");
+
+  Image img;
+  img.ref = ref;
+  img.hold = locks;
+  const std::string config_file = read_store_manifest_and_config(img, found, images_dir + "/" + id + "/");
+
+  // The layer chain, top to bottom, then reversed.
+  const std::map<std::string, json> by_id = read_store_layers(c, layers_dir);
+  const std::vector<const json*> chain = store_layer_chain(by_id, found, id, layers_dir);
+  add_store_layers(img, chain, c, layers_dir);
+  apply_config(img, img.config_json, config_file);
+  check_store_diff_digests(img, chain, layers_dir);
   return img;
 }
 

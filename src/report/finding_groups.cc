@@ -41,6 +41,71 @@ FindingRow row_of(const Node* n) {
   return r;
 }
 
+// Adds f under root: a node for each component of its path, each counting it and keeping the
+// shallowest sample; f is the own finding of the last.
+void add_to_finding_tree(Node& root, const Finding* f) {
+  size_t depth = depth_of(f->path);
+  Node* n = &root;
+  size_t start = 0;
+  while (true) {
+    ++n->count;
+    if (!n->sample || depth < n->sample_depth || (depth == n->sample_depth && f->path < n->sample->path)) {
+      n->sample = f;
+      n->sample_depth = depth;
+    }
+    if (start > f->path.size()) break;
+    size_t slash = f->path.find('/', start);
+    if (slash == std::string::npos) slash = f->path.size();
+    std::string_view part = std::string_view(f->path).substr(start, slash - start);
+    auto it = n->children.find(part);
+    if (it == n->children.end()) {
+      auto child = std::make_unique<Node>();
+      child->path = f->path.substr(0, slash);
+      it = n->children.emplace(std::string(part), std::move(child)).first;
+    }
+    n = it->second.get();
+    start = slash + 1;
+  }
+  n->own.push_back(f);
+}
+
+// The places the rows show, largest first: root's children, shown ones opened while that loses
+// nothing shown or still shows nine findings in ten (slots: rows for places; total: their findings).
+std::vector<const Node*> open_shown_places(const Node& root, size_t slots, size_t total) {
+  std::vector<const Node*> items;
+  for (auto& [name, child] : root.children) items.push_back(child.get());
+  // Largest first; the first `slots` items are what the rows show.
+  auto by_count = [](const Node* a, const Node* b) { return a->count != b->count ? a->count > b->count : a->path < b->path; };
+  auto shown = [&](std::vector<const Node*>& v) {
+    std::sort(v.begin(), v.end(), by_count);
+    size_t n = 0;
+    for (size_t i = 0; i < v.size() && i < slots; ++i) n += v[i]->count;
+    return n;
+  };
+  // Open shown places, largest first, while nothing shown is lost (the children fit), or while the
+  // rows still show nine findings in ten: "var" with 867 findings below opens into its largest
+  // subdirectories, a directory of 780 files does not open into five of them.
+  size_t covered = shown(items);
+  for (bool opened = true; opened;) {
+    opened = false;
+    for (size_t i = 0; i < items.size() && i < slots && !opened; ++i) {
+      if (opened_delta(items[i]) < 0) continue;
+      std::vector<const Node*> next;
+      next.reserve(items.size() + items[i]->children.size());
+      for (size_t k = 0; k < items.size(); ++k)
+        if (k != i) next.push_back(items[k]);
+      for (auto& [name, child] : items[i]->children) next.push_back(child.get());
+      size_t now = shown(next);
+      if (now == covered || now * 10 >= total * 9) {
+        items = std::move(next);
+        covered = now;
+        opened = true;
+      }
+    }
+  }
+  return items;
+}
+
 }  // namespace
 
 std::vector<RuleBlock> rule_blocks(const std::vector<Finding>& findings) {
@@ -81,65 +146,13 @@ FindingRows group_findings(const std::vector<const Finding*>& findings, size_t m
       image_wide.push_back({"", f, 1, false});
       continue;
     }
-    size_t depth = depth_of(f->path);
-    Node* n = &root;
-    size_t start = 0;
-    while (true) {
-      ++n->count;
-      if (!n->sample || depth < n->sample_depth || (depth == n->sample_depth && f->path < n->sample->path)) {
-        n->sample = f;
-        n->sample_depth = depth;
-      }
-      if (start > f->path.size()) break;
-      size_t slash = f->path.find('/', start);
-      if (slash == std::string::npos) slash = f->path.size();
-      std::string_view part = std::string_view(f->path).substr(start, slash - start);
-      auto it = n->children.find(part);
-      if (it == n->children.end()) {
-        auto child = std::make_unique<Node>();
-        child->path = f->path.substr(0, slash);
-        it = n->children.emplace(std::string(part), std::move(child)).first;
-      }
-      n = it->second.get();
-      start = slash + 1;
-    }
-    n->own.push_back(f);
+    add_to_finding_tree(root, f);
   }
 
-  std::vector<const Node*> items;
-  for (auto& [name, child] : root.children) items.push_back(child.get());
   const size_t fixed = image_wide.size();
   const size_t slots = max_rows > fixed ? max_rows - fixed : 1;
   const size_t total = findings.size() - fixed;
-  // Largest first; the first `slots` items are what the rows show.
-  auto by_count = [](const Node* a, const Node* b) { return a->count != b->count ? a->count > b->count : a->path < b->path; };
-  auto shown = [&](std::vector<const Node*>& v) {
-    std::sort(v.begin(), v.end(), by_count);
-    size_t n = 0;
-    for (size_t i = 0; i < v.size() && i < slots; ++i) n += v[i]->count;
-    return n;
-  };
-  // Open shown places, largest first, while nothing shown is lost (the children fit), or while the
-  // rows still show nine findings in ten: "var" with 867 findings below opens into its largest
-  // subdirectories, a directory of 780 files does not open into five of them.
-  size_t covered = shown(items);
-  for (bool opened = true; opened;) {
-    opened = false;
-    for (size_t i = 0; i < items.size() && i < slots && !opened; ++i) {
-      if (opened_delta(items[i]) < 0) continue;
-      std::vector<const Node*> next;
-      next.reserve(items.size() + items[i]->children.size());
-      for (size_t k = 0; k < items.size(); ++k)
-        if (k != i) next.push_back(items[k]);
-      for (auto& [name, child] : items[i]->children) next.push_back(child.get());
-      size_t now = shown(next);
-      if (now == covered || now * 10 >= total * 9) {
-        items = std::move(next);
-        covered = now;
-        opened = true;
-      }
-    }
-  }
+  const std::vector<const Node*> items = open_shown_places(root, slots, total);
 
   for (auto& r : image_wide) out.rows.push_back(r);
   for (const Node* n : items) out.rows.push_back(row_of(n));

@@ -73,6 +73,71 @@ Night read_night_json(const std::string& file, const nlohmann::json& j) {
   return n;
 }
 
+// The two bar charts, drift and hazards then noise, one bar per night.
+std::string trend_charts(const std::vector<Night>& nights) {
+  std::string out;
+  std::vector<Bar> drift_bars, noise_bars;
+  for (const Night& n : nights) {
+    std::string day = n.when.substr(0, 16);
+    if (day.size() > 10 && day[10] == 'T') day[10] = ' ';
+    drift_bars.push_back({day, static_cast<double>(n.drift + n.hazard), n.verdict,
+                          fmt::format("{} drift, {} hazard", with_commas(n.drift), with_commas(n.hazard))});
+    noise_bars.push_back({day, static_cast<double>(n.noise), "noise", with_commas(n.noise)});
+  }
+  BarChartOptions o;
+  o.width = 760;
+  o.label_width = 150;
+  o.value_width = 150;
+  o.title = "drift and hazards per night";
+  out += "<h2>Drift and hazards per night</h2>\n" + svg_bar_chart(drift_bars, o) + "\n";
+  o.title = "noise per night";
+  out += "<h2>Noise per night</h2>\n" + svg_bar_chart(noise_bars, o) + "\n";
+  return out;
+}
+
+// Categories of drift: one row each, one column per night (the latest fourteen).
+std::string trend_category_table(const std::vector<Night>& nights) {
+  std::string out;
+  std::map<std::string, uint64_t> total;
+  for (const Night& n : nights)
+    for (auto& [c, k] : n.drift_categories) total[c] += k;
+  out += "<h2>Drift by category</h2>\n";
+  if (total.empty()) {
+    out += "<p>No drift in any night.</p>\n";
+  } else {
+    size_t first = nights.size() > 14 ? nights.size() - 14 : 0;
+    out += "<table><tr><th>category</th>";
+    for (size_t i = first; i < nights.size(); ++i) out += fmt::format("<th>{}</th>", html_text(nights[i].when.size() >= 10 ? nights[i].when.substr(5, 5) : nights[i].when));
+    out += "</tr>\n";
+    for (auto& [c, k] : total) {
+      out += fmt::format("<tr><td>{}</td>", html_text(c));
+      for (size_t i = first; i < nights.size(); ++i) {
+        auto it = nights[i].drift_categories.find(c);
+        out += fmt::format("<td class=\"n\">{}</td>", it == nights[i].drift_categories.end() ? "" : with_commas(it->second));
+      }
+      out += "</tr>\n";
+    }
+    out += "</table>\n";
+  }
+  return out;
+}
+
+// One row per night, newest first: its verdict, counts, image, report file and hints.
+std::string trend_nights_table(const std::vector<Night>& nights) {
+  std::string out;
+  out += "<h2>Nights</h2>\n<table><tr><th>night</th><th>verdict</th><th>drift</th><th>hazard</th><th>noise</th><th>B</th><th>report</th><th>hints</th></tr>\n";
+  for (auto it = nights.rbegin(); it != nights.rend(); ++it) {
+    std::string hints;
+    for (auto& s : it->hints) hints += (hints.empty() ? "" : "<br>") + html_text(s);
+    out += fmt::format("<tr><td class=\"when\">{}</td><td><span class=\"v {}\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                       "<td class=\"ref\"><code>{}</code></td><td class=\"ref\"><code>{}</code></td><td>{}</td></tr>\n",
+                       html_text(it->when), html_text(it->verdict), html_text(it->verdict), with_commas(it->drift), with_commas(it->hazard),
+                       with_commas(it->noise), html_text(it->b), html_text(std::filesystem::path(it->file).filename().string()), hints);
+  }
+  out += "</table>\n";
+  return out;
+}
+
 }  // namespace
 
 Night read_night(const std::string& file) {
@@ -146,56 +211,10 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywher
   for (const Night& n : nights) out += fmt::format("<span class=\"{}\" title=\"{}: {}\"></span>", html_text(n.verdict), html_text(n.when), html_text(n.verdict));
   out += "</div>\n";
 
-  std::vector<Bar> drift_bars, noise_bars;
-  for (const Night& n : nights) {
-    std::string day = n.when.substr(0, 16);
-    if (day.size() > 10 && day[10] == 'T') day[10] = ' ';
-    drift_bars.push_back({day, static_cast<double>(n.drift + n.hazard), n.verdict,
-                          fmt::format("{} drift, {} hazard", with_commas(n.drift), with_commas(n.hazard))});
-    noise_bars.push_back({day, static_cast<double>(n.noise), "noise", with_commas(n.noise)});
-  }
-  BarChartOptions o;
-  o.width = 760;
-  o.label_width = 150;
-  o.value_width = 150;
-  o.title = "drift and hazards per night";
-  out += "<h2>Drift and hazards per night</h2>\n" + svg_bar_chart(drift_bars, o) + "\n";
-  o.title = "noise per night";
-  out += "<h2>Noise per night</h2>\n" + svg_bar_chart(noise_bars, o) + "\n";
-
-  // Categories of drift: one row each, one column per night (the latest fourteen).
-  std::map<std::string, uint64_t> total;
-  for (const Night& n : nights)
-    for (auto& [c, k] : n.drift_categories) total[c] += k;
-  out += "<h2>Drift by category</h2>\n";
-  if (total.empty()) {
-    out += "<p>No drift in any night.</p>\n";
-  } else {
-    size_t first = nights.size() > 14 ? nights.size() - 14 : 0;
-    out += "<table><tr><th>category</th>";
-    for (size_t i = first; i < nights.size(); ++i) out += fmt::format("<th>{}</th>", html_text(nights[i].when.size() >= 10 ? nights[i].when.substr(5, 5) : nights[i].when));
-    out += "</tr>\n";
-    for (auto& [c, k] : total) {
-      out += fmt::format("<tr><td>{}</td>", html_text(c));
-      for (size_t i = first; i < nights.size(); ++i) {
-        auto it = nights[i].drift_categories.find(c);
-        out += fmt::format("<td class=\"n\">{}</td>", it == nights[i].drift_categories.end() ? "" : with_commas(it->second));
-      }
-      out += "</tr>\n";
-    }
-    out += "</table>\n";
-  }
-
-  out += "<h2>Nights</h2>\n<table><tr><th>night</th><th>verdict</th><th>drift</th><th>hazard</th><th>noise</th><th>B</th><th>report</th><th>hints</th></tr>\n";
-  for (auto it = nights.rbegin(); it != nights.rend(); ++it) {
-    std::string hints;
-    for (auto& s : it->hints) hints += (hints.empty() ? "" : "<br>") + html_text(s);
-    out += fmt::format("<tr><td class=\"when\">{}</td><td><span class=\"v {}\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                       "<td class=\"ref\"><code>{}</code></td><td class=\"ref\"><code>{}</code></td><td>{}</td></tr>\n",
-                       html_text(it->when), html_text(it->verdict), html_text(it->verdict), with_commas(it->drift), with_commas(it->hazard),
-                       with_commas(it->noise), html_text(it->b), html_text(std::filesystem::path(it->file).filename().string()), hints);
-  }
-  out += "</table>\n</main></body></html>\n";
+  out += trend_charts(nights);
+  out += trend_category_table(nights);
+  out += trend_nights_table(nights);
+  out += "</main></body></html>\n";
   return out;
 }
 
