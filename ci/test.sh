@@ -18,6 +18,8 @@ ctest_args=(--output-on-failure -j "$(($(nproc) + 1))" ${CTEST_ARGS:-})
 echo "ci/test.sh: Release build and tests done at $((SECONDS - start)) s"
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   ./ci/build.sh build-asan -DIMAGELINT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest "${ctest_args[@]}")
+  # Allocation stacks of 4 frames (the default is 30) name where a bad block came from, and make
+  # the suite about a tenth faster; crash stacks are whole.
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:malloc_context_size=4 ctest "${ctest_args[@]}")
 fi
 echo "ci/test.sh: passed in $((SECONDS - start)) s"

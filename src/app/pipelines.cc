@@ -18,10 +18,10 @@ Image open(const ImageRequest& req, const RunContext& run) {
   return open_image(parse_reference(req.image), OpenOptions{req.platform}, run);
 }
 
-// The base stage of a tier check: the instance must start with the base's layers. Only the base's
-// JSON is read; the one pass over the instance keeps the filesystem as the base's layers leave it
-// (BuildResult::base_fs), so the base's layers are never read twice.
-void start_from_base(Image& img, const std::string& base_ref, const ImageRequest& req, const RunContext& run) {
+// The base stage of a tier check: the instance must start with the base's layers; returns how many
+// there are. Only the base's JSON is read; the one pass over the instance keeps the filesystem as
+// the base's layers leave it (CaptureSet::want_snapshot), so they are never read twice.
+int base_layers(const Image& img, const std::string& base_ref, const ImageRequest& req, const RunContext& run) {
   Image base = open_image(parse_reference(base_ref), OpenOptions{req.platform}, run);
   if (img.layers.size() < base.layers.size())
     throw InputError(base_ref, fmt::format("the instance has {} layers, fewer than this base's {}: it is not built on it",
@@ -30,9 +30,8 @@ void start_from_base(Image& img, const std::string& base_ref, const ImageRequest
     if (img.layers[i].diff_id != base.layers[i].diff_id)
       throw InputError(base_ref, fmt::format("the instance is not built on this base: layer {} is {} in the instance, {} in "
                                              "the base", i, img.layers[i].diff_id, base.layers[i].diff_id));
-  img.base_layers = static_cast<int>(base.layers.size());
-  img.base_ref = base_ref;
-  if (img.base_layers == 0) throw InputError(base_ref, "the base has no layers");
+  if (base.layers.empty()) throw InputError(base_ref, "the base has no layers");
+  return static_cast<int>(base.layers.size());
 }
 
 }  // namespace
@@ -96,7 +95,7 @@ Checked check(const CheckRequest& req, const RunContext& run) {
   std::vector<Waiver> waivers = req.waivers.empty() ? std::vector<Waiver>{} : load_waivers(req.waivers);
   // Stage: open (and the base, for a tier check).
   out.image = open(req.image, run);
-  if (!req.base.empty()) start_from_base(out.image, req.base, req.image, run);
+  const int base = req.base.empty() ? 0 : base_layers(out.image, req.base, req.image, run);
   // Stage: what the rules need, then one pass over the layers for the filesystem and the facts.
   FactNeeds needs;
   needs.module_signatures = false;
@@ -106,8 +105,13 @@ Checked check(const CheckRequest& req, const RunContext& run) {
       [&](CaptureSet& cap) {
         CaptureRequests wants(cap);
         for (const RuleSpec& r : out.rules.rules) find_kind(r.kind)->declare(r, wants);
+        if (base > 0) cap.want_snapshot(base);
       },
       FactScope::All, needs, run);
+  // Stage: the base as the pass left it after the base's layers, with its packages: what the
+  // instance's own layers are held against (tier-boundary).
+  if (base > 0)
+    out.gathered.facts.base = base_state(out.image, req.base, base, std::move(out.gathered.built.snapshot.value()), out.gathered, run);
   // Stage: rules.
   Context ctx{out.image, out.gathered.built.fs, out.gathered.facts, *out.gathered.captures};
   out.result = run_rules(out.rules, ctx, std::move(waivers), run);

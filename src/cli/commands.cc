@@ -137,7 +137,7 @@ int check(const CheckArgs& a, const RunContext& run) {
   write_reports(run, formats, a.outputs, [&](const std::string& format, bool color) {
     PerfStage stage(run.perf, "report");
     return find_check_writer(format)(
-        CheckReport{got.image, got.result, got.rules, fail_on, color, a.all, run.now, run.host});
+        CheckReport{got.image, got.result, got.rules, fail_on, color, a.all, run.now, run.host, got.gathered.facts.base.get()});
   });
   return check_exit_code(got.result, fail_on);
 }

@@ -287,27 +287,6 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   gather_policy(fs, cap, f);
   gather_units(fs, cap, f);
   for (auto& n : cap.notes()) f.notes.push_back(n);
-  if (g.built.base_fs) {
-    auto base = std::make_shared<BaseState>();
-    base->ref = img.base_ref;
-    base->layers = img.base_layers;
-    base->fs = std::move(*g.built.base_fs);
-    g.built.base_fs.reset();
-    // Most instances leave the package databases alone: then the base's are the final ones, and
-    // no layer is read again for them.
-    bool same = true;
-    std::vector<std::string> dbs = {"var/lib/dpkg/status"};
-    for (const std::string& dir : rpmdb_dirs()) dbs.push_back(dir + "/rpmdb.sqlite");
-    for (const std::string& p : dbs) {
-      Resolved a = base->fs.resolve(p, true), b = fs.resolve(p, true);
-      const Entry* ea = a.status == Resolve::Ok ? base->fs.find(a.path) : nullptr;
-      const Entry* eb = b.status == Resolve::Ok ? fs.find(b.path) : nullptr;
-      if ((ea == nullptr) != (eb == nullptr) || (ea && (a.path != b.path || ea->hash != eb->hash || ea->size != eb->size)))
-        same = false;
-    }
-    base->packages = same ? f.packages : packages_at(img, base->fs, run);
-    f.base = std::move(base);
-  }
   return g;
 }
 
@@ -400,6 +379,29 @@ nlohmann::json facts_to_json(const Facts& f) {
   for (auto it = packages.begin(); it != packages.end(); ++it) j[it.key()] = *it;
   j["notes"] = f.notes;
   return j;
+}
+
+std::shared_ptr<const BaseState> base_state(const Image& img, const std::string& ref, int layers, FileSystem base_fs,
+                                            const Gathered& final, const RunContext& run) {
+  auto base = std::make_shared<BaseState>();
+  base->ref = ref;
+  base->layers = layers;
+  base->fs = std::move(base_fs);
+  // Most instances leave the package databases alone: then the base's are the final ones, and
+  // no layer is read again for them.
+  bool same = true;
+  std::vector<std::string> dbs = {"var/lib/dpkg/status"};
+  for (const std::string& dir : rpmdb_dirs()) dbs.push_back(dir + "/rpmdb.sqlite");
+  const FileSystem& fs = final.built.fs;
+  for (const std::string& p : dbs) {
+    Resolved a = base->fs.resolve(p, true), b = fs.resolve(p, true);
+    const Entry* ea = a.status == Resolve::Ok ? base->fs.find(a.path) : nullptr;
+    const Entry* eb = b.status == Resolve::Ok ? fs.find(b.path) : nullptr;
+    if ((ea == nullptr) != (eb == nullptr) || (ea && (a.path != b.path || ea->hash != eb->hash || ea->size != eb->size)))
+      same = false;
+  }
+  base->packages = same ? final.facts.packages : packages_at(img, base->fs, run);
+  return base;
 }
 
 }  // namespace imagelint

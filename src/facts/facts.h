@@ -81,4 +81,10 @@ nlohmann::json facts_to_json(const Facts& f);
 // (check --base): each read again from the layer that holds it. Unreadable ones are in unread.
 PackageDb packages_at(const Image& img, const FileSystem& fs, const RunContext& run = RunContext::none());
 
+// check --base: the base (ref, its layer count) as the pass saw it after its layers (base_fs,
+// BuildResult::snapshot), with its packages: the final ones when the instance left the databases
+// alone, else read again from the base's layers.
+std::shared_ptr<const BaseState> base_state(const Image& img, const std::string& ref, int layers, FileSystem base_fs,
+                                            const Gathered& final, const RunContext& run = RunContext::none());
+
 }  // namespace imagelint

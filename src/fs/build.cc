@@ -218,7 +218,7 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures, const RunCo
       for (auto& [name, path] : apply.late()) late[layer.index][name] = path;
       for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
       out.layers.push_back(std::move(st));
-      if (img.base_layers > 0 && layer.index + 1 == img.base_layers) out.base_fs = out.fs;
+      if (captures && layer.index + 1 == captures->snapshot_layers()) out.snapshot = out.fs;
       if (run.progress) run.progress->layer_done();
     }
   }

@@ -20,9 +20,8 @@ struct BuildResult {
   std::vector<LayerStats> layers;  // one per image layer (empty for dir:)
   std::vector<std::string> notes;  // tolerated oddities, one line each
   int rereads = 0;                 // layers read a second time to resolve links for captures
-  // With img.base_layers > 0: the filesystem after the base's layers (check --base), copied
-  // during the one pass: the base's layers are never read twice for it.
-  std::optional<FileSystem> base_fs;
+  // The filesystem after the first CaptureSet::snapshot_layers() layers, when asked for.
+  std::optional<FileSystem> snapshot;
 };
 
 // Throws InputError on anything unreadable, corrupt or hostile. run: the layer cache, threads,

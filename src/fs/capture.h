@@ -68,6 +68,10 @@ class CaptureSet {
   // key names the visitor and every parameter that changes what it keeps (e.g. "modinfo/1 sig=0"):
   // it is part of the layer cache's key. An empty key keeps this capture set out of the cache.
   int want_visits(const std::string& re2, const std::string& key, VisitorFactory factory);
+  // The filesystem as the first `layers` layers leave it, copied during the pass
+  // (BuildResult::snapshot): check --base's base, without reading its layers twice.
+  void want_snapshot(int layers) { snapshot_layers_ = layers; }
+  int snapshot_layers() const { return snapshot_layers_; }
   // What a visitor's work still running elsewhere (a pool) needs to finish: the builder calls
   // settle() after the pass and before it writes the layer cache.
   void set_settle(std::function<void()> fn) { settle_ = std::move(fn); }
@@ -147,6 +151,7 @@ class CaptureSet {
   uint64_t budget_ = 2ull << 30;
   uint64_t used_ = 0;
   std::vector<std::string> notes_;
+  int snapshot_layers_ = 0;
 };
 
 // What a rule kind may ask of the pass before it runs: content by path or pattern, and visitors.

@@ -43,16 +43,11 @@ struct Image {
   std::vector<LayerInfo> layers;
   std::string rootfs;           // dir: transport only
   std::shared_ptr<void> hold;   // containers-storage: the store's read locks, held while open
-  // check --base: the first base_layers layers are the base image's (same diff_ids, checked);
-  // the filesystem as they leave it is kept beside the final one. base_ref names the base.
-  int base_layers = 0;
-
   // The history step that made layer i ("" for an index outside the image, e.g. -1).
   const std::string& created_by(int i) const {
     static const std::string kNone;
     return i >= 0 && static_cast<size_t>(i) < layers.size() ? layers[static_cast<size_t>(i)].created_by : kNone;
   }
-  std::string base_ref;
 };
 
 struct OpenOptions {

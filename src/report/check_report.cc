@@ -132,9 +132,9 @@ std::string check_text(const CheckReport& r) {
   std::string packs;
   for (auto& p : r.rules.packs) packs += (packs.empty() ? "" : ", ") + p;
   out += fmt::format("{} ({} rules from {})\n", escape_bytes(r.image.ref.original, false), r.result.rules_run, packs);
-  if (!r.image.base_ref.empty())
-    out += fmt::format("on base {}: layers 0-{} are the base's, {} the instance's own\n", escape_bytes(r.image.base_ref, false),
-                       r.image.base_layers - 1, r.image.layers.size() - static_cast<size_t>(r.image.base_layers));
+  if (r.base)
+    out += fmt::format("on base {}: layers 0-{} are the base's, {} the instance's own\n", escape_bytes(r.base->ref, false),
+                       r.base->layers - 1, r.image.layers.size() - static_cast<size_t>(r.base->layers));
   std::vector<RuleBlock> blocks = rule_blocks(r.result.findings);
   for (size_t i = 0; i < blocks.size(); ++i) {
     if (i == 0 || blocks[i].section != blocks[i - 1].section) {

@@ -3,7 +3,6 @@
 #pragma once
 #include <ctime>
 #include <string>
-#include <string>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -23,6 +22,7 @@ struct CheckReport {
   // The run's clock and host (RunContext::now, ::host): JUnit's timestamp and hostname.
   std::time_t now = 0;
   std::string host = "localhost";
+  const BaseState* base = nullptr;  // check --base: the base's name and layer count
 };
 
 using CheckWriter = std::string (*)(const CheckReport&);

@@ -105,8 +105,6 @@ struct Fixture {
     base->packages = facts.packages;
     base->packages.reindex();
     facts.base = base;
-    image.base_layers = layer + 1;
-    image.base_ref = "base";
     ++layer;
     return *this;
   }
