@@ -110,8 +110,10 @@ Checked check(const CheckRequest& req, const RunContext& run) {
       FactScope::All, needs, run);
   // Stage: the base as the pass left it after the base's layers, with its packages: what the
   // instance's own layers are held against (tier-boundary).
-  if (base > 0)
+  if (base > 0) {
+    PerfStage stage(run.perf, "base");
     out.gathered.facts.base = base_state(out.image, req.base, base, std::move(out.gathered.built.snapshot.value()), out.gathered, run);
+  }
   // Stage: rules.
   Context ctx{out.image, out.gathered.built.fs, out.gathered.facts, *out.gathered.captures};
   out.result = run_rules(out.rules, ctx, std::move(waivers), run);
