@@ -6,7 +6,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_bad_input_test {
 
 using namespace testing_util;

@@ -12,7 +12,6 @@
 #include "harness.h"
 #include "image/image.h"
 
-
 namespace e2e_cache_test {
 
 using namespace testing_util;

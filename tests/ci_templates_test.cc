@@ -9,7 +9,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_ci_templates_test {
 
 using namespace testing_util;

@@ -7,7 +7,6 @@
 #include "harness.h"
 #include "util/hash.h"
 
-
 namespace e2e_corpus_test {
 
 using namespace testing_util;

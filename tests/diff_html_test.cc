@@ -14,7 +14,6 @@
 #include "util/text.h"
 #include "util/hash.h"
 
-
 namespace e2e_diff_html_test {
 
 using namespace testing_util;

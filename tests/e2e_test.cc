@@ -5,7 +5,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_e2e_test {
 
 using namespace testing_util;

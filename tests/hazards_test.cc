@@ -7,7 +7,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_hazards_test {
 
 using namespace testing_util;

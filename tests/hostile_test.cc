@@ -27,7 +27,6 @@
 #include "hostile.h"
 #include "util/hash.h"
 
-
 namespace e2e_hostile_test {
 
 using namespace testing_util;

@@ -6,7 +6,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_install_test {
 
 using namespace testing_util;

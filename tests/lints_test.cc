@@ -12,7 +12,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_lints_test {
 
 using namespace testing_util;

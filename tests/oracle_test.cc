@@ -10,7 +10,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_oracle_test {
 
 using namespace testing_util;

@@ -10,8 +10,6 @@
 
 #include "harness.h"
 
-
-
 namespace e2e_report_text_test {
 
 using namespace testing_util;

@@ -11,7 +11,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_storage_test {
 
 using namespace testing_util;

@@ -9,7 +9,6 @@
 
 #include "harness.h"
 
-
 namespace e2e_tier_test {
 
 using namespace testing_util;

@@ -6,7 +6,6 @@
 
 #include <vector>
 
-
 namespace rules_kinds_private_keys_test {
 
 using namespace imagelint;
