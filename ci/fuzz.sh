@@ -75,11 +75,11 @@ fuzz_one() {
 }
 
 # FUZZ_JOBS targets at a time (default 1); each is one libFuzzer process.
-jobs=${FUZZ_JOBS:-1}
+at_once=${FUZZ_JOBS:-1}
 mkdir -p "$dir/artifacts"
 rm -f "$dir"/artifacts/*.summary "$dir"/artifacts/*.failed
 for spec in "${targets[@]}"; do
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  while [ "$(jobs -rp | wc -l)" -ge "$at_once" ]; do wait -n || true; done
   fuzz_one "$spec" &
 done
 wait
