@@ -99,7 +99,7 @@ TEST_F(Check, GoodInstanceImagePassesEveryRule) {
   EXPECT_EQ(code, 0) << j.dump(2);
   EXPECT_TRUE(j["findings"].empty()) << j["findings"].dump(2);
   EXPECT_EQ(j["schema"], "imagelint.check/v1");
-  EXPECT_EQ(j["summary"]["rules_run"], 27);
+  EXPECT_EQ(j["summary"]["rules_run"], 28);
   EXPECT_EQ(j["packs"], nlohmann::json::array({"bootc-base", "bootc-instance"}));
 }
 

@@ -39,7 +39,10 @@ int base_layers(const Image& img, const std::string& base_ref, const ImageReques
 Inspected inspect(const ImageRequest& req, const RunContext& run) {
   Inspected out;
   out.image = open(req, run);
-  out.gathered = gather_facts(out.image, nullptr, FactScope::All, {}, run);
+  FactNeeds needs;  // all of them: inspect reads every module whole and verifies every package
+  needs.package_verify = true;
+  needs.file_digests = {1, 8};  // md5 (dpkg, old rpm) and sha256 (every current rpm)
+  out.gathered = gather_facts(out.image, nullptr, FactScope::All, needs, run);
   return out;
 }
 

@@ -91,12 +91,13 @@ std::string_view last_word(std::string_view s) {
 }
 
 // "libc6:amd64.list" -> "libc6:amd64": the key dpkg uses (with ":ARCH" for Multi-Arch: same).
-std::unordered_map<std::string, const std::string*> dpkg_lists_by_key(const std::map<std::string, std::string>& list_files) {
+std::unordered_map<std::string, const std::string*> dpkg_lists_by_key(const std::map<std::string, std::string>& list_files,
+                                                                      std::string_view suffix = ".list") {
   std::unordered_map<std::string, const std::string*> lists;
   for (const auto& [path, content] : list_files) {
     std::string_view name = base_name(path);
-    if (name.size() > 5 && name.substr(name.size() - 5) == ".list")
-      lists[std::string(name.substr(0, name.size() - 5))] = &content;
+    if (name.size() > suffix.size() && name.ends_with(suffix))
+      lists[std::string(name.substr(0, name.size() - suffix.size()))] = &content;
   }
   return lists;
 }
@@ -150,14 +151,86 @@ void read_dpkg_file_list(Package& p, const Stanza& st, const std::unordered_map<
   }
 }
 
+// The info file of p with the given key map (found as read_dpkg_file_list finds the list).
+const std::string* dpkg_info(const Package& p, const Stanza& st, const std::unordered_map<std::string, const std::string*>& m) {
+  const std::string* multiarch = st.get("Multi-Arch");
+  if (multiarch && *multiarch == "same" && !p.arch.empty())
+    if (auto it = m.find(p.name + ":" + p.arch); it != m.end()) return it->second;
+  if (auto it = m.find(p.name); it != m.end()) return it->second;
+  return nullptr;
+}
+
+bool md5_hex(std::string_view s) {
+  if (s.size() != 32) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// What `dpkg --verify` compares: the md5sums file's digests, and each conffile's digest from the
+// status file's Conffiles field (" /etc/foo HASH [obsolete]"). Problems are notes on the package
+// in p.attrs_error (the first) and out.notes; a bad line is skipped, never a failure.
+void read_dpkg_attrs(Package& p, const Stanza& st, const std::unordered_map<std::string, const std::string*>& sums,
+                     const std::string& where, PackageDb& out) {
+  p.digest_algo = 1;  // md5
+  std::unordered_map<std::string, std::pair<std::string, bool>> want;  // path -> {md5, conffile}
+  auto problem = [&](const std::string& what) {
+    if (p.attrs_error.empty()) p.attrs_error = what;
+    out.notes.push_back(where + ": " + p.name + ": " + what);
+  };
+  auto each_line = [](std::string_view text, auto fn) {
+    while (!text.empty()) {
+      size_t nl = text.find('\n');
+      std::string_view line = trim(text.substr(0, nl));
+      text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+      if (!line.empty()) fn(line);
+    }
+  };
+  if (const std::string* md5sums = dpkg_info(p, st, sums))
+    each_line(*md5sums, [&](std::string_view line) {
+      size_t sp = line.find(' ');
+      std::string_view hash = line.substr(0, sp), path = sp == std::string_view::npos ? "" : trim(line.substr(sp));
+      std::string norm;
+      if (!md5_hex(hash)) return problem("md5sums: \"" + std::string(line.substr(0, 80)) + "\" is not an md5 and a path");
+      if (path.empty() || !normalize_path(path, norm) || norm.empty())
+        return problem("md5sums: " + std::string(path.substr(0, 200)) + " is no path inside the root");
+      want[norm] = {std::string(hash), false};
+    });
+  if (const std::string* conffiles = st.get("Conffiles"))
+    each_line(*conffiles, [&](std::string_view line) {
+      size_t sp = line.find(' ');
+      std::string_view path = line.substr(0, sp), rest = sp == std::string_view::npos ? "" : trim(line.substr(sp));
+      std::string_view hash = rest.substr(0, rest.find(' '));
+      bool obsolete = rest.find(" obsolete") != std::string_view::npos;
+      std::string norm;
+      if (!normalize_path(path, norm) || norm.empty()) return problem("Conffiles: " + std::string(path.substr(0, 200)) + " is no path inside the root");
+      if (obsolete || hash == "newconffile") {  // not the package's any more, or not yet installed
+        want.erase(norm);
+        return;
+      }
+      if (!md5_hex(hash)) return problem("Conffiles: " + std::string(path) + " has no md5 (\"" + std::string(hash.substr(0, 80)) + "\")");
+      want[norm] = {std::string(hash), true};
+    });
+  p.attrs.resize(p.files.size());
+  for (size_t i = 0; i < p.files.size(); ++i) {
+    auto it = want.find(p.files[i]);
+    if (it == want.end()) continue;
+    p.attrs[i].digest = it->second.first;
+    p.attrs[i].verify = PackagedFile::kVerifyDigest;
+    if (it->second.second) p.attrs[i].flags = PackagedFile::kConfig;
+  }
+}
+
 }  // namespace
 
 PackageDb read_dpkg(std::string_view status, const std::map<std::string, std::string>& list_files,
-                    std::string_view status_path) {
+                    std::string_view status_path, const std::map<std::string, std::string>* md5sums) {
   const std::string where(status_path);
   PackageDb out;
 
   const std::unordered_map<std::string, const std::string*> lists = dpkg_lists_by_key(list_files);
+  const std::unordered_map<std::string, const std::string*> sums =
+      md5sums ? dpkg_lists_by_key(*md5sums, ".md5sums") : std::unordered_map<std::string, const std::string*>{};
 
   for (const Stanza& st : parse_stanzas(status)) {
     const std::string* pkg = st.get("Package");
@@ -191,6 +264,7 @@ PackageDb read_dpkg(std::string_view status, const std::map<std::string, std::st
 
     Package p = dpkg_package(*pkg, *version, arch);
     read_dpkg_file_list(p, st, lists, !list_files.empty(), where, out);
+    if (md5sums) read_dpkg_attrs(p, st, sums, where, out);
     out.packages.push_back(std::move(p));
   }
   out.reindex();

@@ -31,7 +31,12 @@ DebVersion split_deb_version(std::string_view version);
 // Each package maps to version = upstream, release = revision, epoch, arch = Architecture, db =
 // "dpkg", nevra = name-[epoch:]upstream[-revision][.arch] (rpm's shape, so that diffs and
 // findings read the same for both). A malformed stanza is an entry in errors, the rest still counts.
+//
+// md5sums (package-verify): each captured info/PKG[:ARCH].md5sums by path or name -> content. When
+// given, every package gets attrs: md5 digests from its md5sums file and, for conffiles, from the
+// status file's Conffiles field (flagged kConfig; obsolete ones are no longer the package's).
 PackageDb read_dpkg(std::string_view status, const std::map<std::string, std::string>& list_files,
-                    std::string_view status_path = kDpkgStatusPath);
+                    std::string_view status_path = kDpkgStatusPath,
+                    const std::map<std::string, std::string>* md5sums = nullptr);
 
 }  // namespace imagelint

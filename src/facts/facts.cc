@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include "facts/dpkg.h"
+#include "facts/file_digest.h"
 #include "util/path.h"
 #include "util/error.h"
 #include "util/perf.h"
@@ -122,15 +123,18 @@ std::vector<std::pair<std::string, uint64_t>> package_db_files() {
   return out;
 }
 
-void want_packages(CaptureSet& cap) {
+void want_packages(CaptureSet& cap, bool attrs = false) {
   for (auto& [path, cap_bytes] : package_db_files()) cap.want_path(path, cap_bytes);
   cap.want_pattern("var/lib/dpkg/info/[^/]+\\.list", kDpkgStatus);
+  if (attrs) cap.want_pattern("var/lib/dpkg/info/[^/]+\\.md5sums", kDpkgStatus);
 }
 
 // Reads the package databases of fs whose bytes get returns (by the name package_db_files gives
 // them; nullptr when absent) into out. dpkg_lists: var/lib/dpkg/info/*.list, path -> content.
+// With read.with_attrs, md5sums holds var/lib/dpkg/info/*.md5sums (path -> content).
 void read_packages(const FileSystem& fs, const std::function<const Captured*(const std::string&)>& get,
-                   const std::map<std::string, std::string>& dpkg_lists, PackageDb& out) {
+                   const std::map<std::string, std::string>& dpkg_lists, PackageDb& out, PackageRead read = {},
+                   const std::map<std::string, std::string>* md5sums = nullptr) {
   // Paths as a database lists them, resolved through symlinked directories (bin -> usr/bin).
   PathResolver resolve = [&fs](const std::string& listed) {
     Resolved r = fs.resolve(listed, false);
@@ -149,7 +153,7 @@ void read_packages(const FileSystem& fs, const std::function<const Captured*(con
       try {
         if (c->truncated && rpm_backend_of(p) == RpmBackend::sqlite)
           throw InputError(r.path, "larger than the 1 GiB this tool reads");
-        PackageDb db = read_rpmdb(c->data, r.path, wal);
+        PackageDb db = read_rpmdb(c->data, r.path, wal, read);
         // A package whose header is malformed is unknown, not absent: the database counts as
         // unread for the rules (the packages that were read still count).
         bool partial = !db.errors.empty() && rpm_backend_of(p) == RpmBackend::sqlite;
@@ -162,7 +166,7 @@ void read_packages(const FileSystem& fs, const std::function<const Captured*(con
     }
   if (const Captured* status = get("var/lib/dpkg/status")) {
     try {
-      out.merge(read_dpkg(status->data, dpkg_lists), resolve);
+      out.merge(read_dpkg(status->data, dpkg_lists, kDpkgStatusPath, read.with_attrs ? md5sums : nullptr), resolve);
     } catch (const InputError& e) {
       out.errors.push_back(e.what());
       out.unread.push_back("var/lib/dpkg/status");
@@ -170,11 +174,44 @@ void read_packages(const FileSystem& fs, const std::function<const Captured*(con
   }
 }
 
-void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
-  std::map<std::string, std::string> lists;
+void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f, bool attrs = false) {
+  std::map<std::string, std::string> lists, sums;
   for (auto& [path, c] : cap.all())
     if (path.starts_with("var/lib/dpkg/info/") && path.ends_with(".list")) lists[path] = c.data;
-  read_packages(fs, [&](const std::string& p) { return cap.get(p); }, lists, f.packages);
+    else if (attrs && path.starts_with("var/lib/dpkg/info/") && path.ends_with(".md5sums")) sums[path] = c.data;
+  read_packages(fs, [&](const std::string& p) { return cap.get(p); }, lists, f.packages, PackageRead{attrs}, &sums);
+}
+
+// Where no package keeps files, or the databases themselves: not worth a digest.
+bool unpackaged(const std::string& path) {
+  for (const char* p : {"var/lib/dpkg/", "var/lib/rpm/", "usr/lib/sysimage/rpm/", "var/cache/", "var/log/", "tmp/",
+                        "var/tmp/", "home/", "root/", "proc/", "sys/", "run/"})
+    if (path.starts_with(p)) return true;
+  return false;
+}
+
+// package-verify: every regular file's digest while the layers stream (the visitor's result is
+// what the layer cache keeps), then each packaged file compared with the final filesystem.
+int want_file_digests(CaptureSet& cap, const FactNeeds& needs) {
+  if (needs.file_digests.empty()) return -1;
+  auto algos = needs.file_digests;
+  return cap.want_visits(".*", file_digest_key(algos), [algos](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
+    if (e.type != EntryType::File || e.size == 0 || unpackaged(path)) return nullptr;
+    return std::make_unique<FileDigester>(algos);
+  });
+}
+
+void gather_verification(const FileSystem& fs, const CaptureSet& cap, int digests, const FactNeeds& needs, Facts& f) {
+  const std::map<std::string, VisitorPtr>* done = digests >= 0 ? &cap.visits(digests) : nullptr;
+  DigestOf digest = [done, &fs](const std::string& path, uint32_t algo) -> const std::string* {
+    if (!done) return nullptr;
+    auto it = done->find(path);
+    if (it != done->end()) return static_cast<const FileDigester&>(*it->second).hex(algo);
+    const Entry* e = fs.find(path);  // empty files get no visitor
+    const std::string& empty = empty_digest(algo);
+    return e && e->type == EntryType::File && e->size == 0 && !empty.empty() ? &empty : nullptr;
+  };
+  f.verify = verify_packages(f.packages, fs, f.users, digest, needs.verify);
 }
 
 constexpr const char* kPolicyPath = "etc/containers/policy.json";
@@ -250,10 +287,11 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   cap.want_path("etc/shadow", kAccounts);
   for (const std::string& p : needs.altfiles_passwd) cap.want_path(p, kAccounts);
   for (const std::string& p : needs.altfiles_group) cap.want_path(p, kAccounts);
+  const int digests = want_file_digests(cap, needs);
   cap.want_pattern(conf_pattern("sysusers"), kSmall);
   cap.want_pattern(conf_pattern("tmpfiles"), kSmall);
   cap.want_pattern("usr/lib/modules/[^/]+/modules\\.dep", kModulesDep);
-  want_packages(cap);
+  want_packages(cap, needs.package_verify);
   cap.want_path(kPolicyPath, kPolicyMaxBytes + 1);
   cap.want_pattern(kUnitDirs, kUnitBytes);
   // Modules are decoded on the pool while the layers stream; the pass waits for them at its end.
@@ -283,7 +321,8 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   for (auto& [path, v] : cap.visits(modules)) f.modules.push_back(static_cast<const ModinfoReader&>(*v).info());
   gather_kernels(fs, cap, f);
   gather_users(fs, cap, needs, f);
-  gather_packages(fs, cap, f);
+  gather_packages(fs, cap, f, needs.package_verify);
+  if (needs.package_verify) gather_verification(fs, cap, digests, needs, f);
   gather_policy(fs, cap, f);
   gather_units(fs, cap, f);
   for (auto& n : cap.notes()) f.notes.push_back(n);
@@ -377,6 +416,10 @@ nlohmann::json facts_to_json(const Facts& f) {
   }
   json packages = packages_to_json(f.packages);
   for (auto it = packages.begin(); it != packages.end(); ++it) j[it.key()] = *it;
+  if (f.verify.done) {
+    j["package_verification"] = verification_to_json(f.packages, f.verify);
+    j["package_verification_notes"] = f.verify.notes;
+  }
   j["notes"] = f.notes;
   return j;
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "facts/kmod.h"
+#include "facts/package_verify.h"
 #include "facts/policy.h"
 #include "facts/rpmdb.h"
 #include "facts/units.h"
@@ -43,6 +44,7 @@ struct Facts {
   Users users;
   std::vector<Unit> units;  // systemd units and quadlets, classified
   PackageDb packages;  // rpm and/or dpkg; a database that cannot be read is an error here
+  PackageVerification verify;  // FactNeeds::package_verify: packaged files against the final filesystem
   // etc/containers/policy.json, followed through symlinks: absent, or parsed (ok or its error).
   bool policy_present = false;
   std::string policy_path;
@@ -67,6 +69,12 @@ struct FactNeeds {
   bool module_signatures = true;  // decode every module to its end for the appended signature
   // nss-altfiles databases to read beside etc/passwd and etc/group (Users::altfiles_*).
   std::vector<std::string> altfiles_passwd, altfiles_group;
+  // package-verify: the databases' file attributes (rpm's FILEDIGESTS..., dpkg's md5sums and
+  // conffiles) read, and Facts::verify filled.
+  bool package_verify = false;
+  VerifyOptions verify;
+  // Digests (PGPHASHALGO numbers) of every regular file, computed as the layers stream.
+  std::vector<uint32_t> file_digests;
 };
 
 // One streaming pass over the image; throws InputError only when the image itself is unreadable.

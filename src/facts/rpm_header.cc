@@ -25,7 +25,18 @@ enum : uint32_t {
   kTagEpoch = 1003,
   kTagArch = 1022,
   kTagOldFilenames = 1027,
+  kTagFileSizes = 1028,
+  kTagFileStates = 1029,
   kTagFileModes = 1030,
+  kTagFileMtimes = 1034,
+  kTagFileDigests = 1035,
+  kTagFileLinktos = 1036,
+  kTagFileFlags = 1037,
+  kTagFileUsername = 1039,
+  kTagFileGroupname = 1040,
+  kTagFileVerifyFlags = 1045,
+  kTagLongFileSizes = 5008,
+  kTagFileDigestAlgo = 5011,
   kTagDirIndexes = 1116,
   kTagBasenames = 1117,
   kTagDirNames = 1118,
@@ -57,6 +68,17 @@ std::string tag_desc(uint32_t tag) {
     case kTagDirIndexes: return "DIRINDEXES";
     case kTagBasenames: return "BASENAMES";
     case kTagDirNames: return "DIRNAMES";
+    case kTagFileSizes: return "FILESIZES";
+    case kTagFileStates: return "FILESTATES";
+    case kTagFileMtimes: return "FILEMTIMES";
+    case kTagFileDigests: return "FILEDIGESTS";
+    case kTagFileLinktos: return "FILELINKTOS";
+    case kTagFileFlags: return "FILEFLAGS";
+    case kTagFileUsername: return "FILEUSERNAME";
+    case kTagFileGroupname: return "FILEGROUPNAME";
+    case kTagFileVerifyFlags: return "FILEVERIFYFLAGS";
+    case kTagLongFileSizes: return "LONGFILESIZES";
+    case kTagFileDigestAlgo: return "FILEDIGESTALGO";
     default: return "tag " + std::to_string(tag);
   }
 }
@@ -75,6 +97,8 @@ class Header {
   bool strings(uint32_t tag, std::vector<std::string_view>& out, std::string* err) const;
   bool u32s(uint32_t tag, std::vector<uint32_t>& out, std::string* err) const;
   bool u16s(uint32_t tag, std::vector<uint16_t>& out, std::string* err) const;
+  bool u64s(uint32_t tag, std::vector<uint64_t>& out, std::string* err) const;
+  bool u8s(uint32_t tag, std::vector<uint8_t>& out, std::string* err) const;  // CHAR or INT8
 
  private:
   const unsigned char* at(uint32_t off) const { return reinterpret_cast<const unsigned char*>(data_.data()) + off; }
@@ -210,6 +234,29 @@ bool Header::u16s(uint32_t tag, std::vector<uint16_t>& out, std::string* err) co
   return true;
 }
 
+bool Header::u64s(uint32_t tag, std::vector<uint64_t>& out, std::string* err) const {
+  out.clear();
+  const Entry* e = find(tag);
+  if (!e) return false;
+  if (e->type != kTypeInt64) return fail(err, tag_desc(tag) + " has type " + std::to_string(e->type) + ", not INT64");
+  out.reserve(e->count);
+  for (uint32_t k = 0; k < e->count; ++k) {
+    const unsigned char* p = at(e->offset + 8 * k);
+    out.push_back((uint64_t{be32(p)} << 32) | be32(p + 4));
+  }
+  return true;
+}
+
+bool Header::u8s(uint32_t tag, std::vector<uint8_t>& out, std::string* err) const {
+  out.clear();
+  const Entry* e = find(tag);
+  if (!e) return false;
+  if (e->type != kTypeChar && e->type != kTypeInt8)
+    return fail(err, tag_desc(tag) + " has type " + std::to_string(e->type) + ", not CHAR or INT8");
+  out.assign(at(e->offset), at(e->offset) + e->count);
+  return true;
+}
+
 std::string make_nevra(const Package& p) {
   // rpm's tagexts.c getNEVRA: each part only when present; Debian's rpm 4.18 prints no ".src"
   // for a header without ARCH (gpg-pubkey), and "0:" for an explicit Epoch: 0.
@@ -224,7 +271,8 @@ std::string make_nevra(const Package& p) {
 // The file list: rpm stores it compressed (BASENAMES + DIRINDEXES into DIRNAMES); very old headers
 // list whole paths in OLDFILENAMES. All or nothing, as rpm's rpmfi: a list that does not add up
 // is no list at all.
-bool read_files(const Header& h, std::vector<std::string>& files, std::vector<uint16_t>& modes_out, std::string* err) {
+bool read_files(const Header& h, std::vector<std::string>& files, std::vector<uint16_t>& modes_out,
+                std::vector<uint32_t>& kept, std::string* err) {
   std::vector<std::string> listed;
   std::vector<std::string_view> base, dirs;
   std::vector<uint32_t> dirindex;
@@ -270,14 +318,82 @@ bool read_files(const Header& h, std::vector<std::string>& files, std::vector<ui
     if (!normalize_path(listed[i], norm)) return fail(err, "file " + listed[i] + " climbs above the root");
     if (norm.empty()) continue;  // the root directory itself
     files.push_back(std::move(norm));
+    kept.push_back(static_cast<uint32_t>(i));
     if (!modes.empty()) modes_out.push_back(modes[i]);
   }
   return true;
 }
 
+// One per-file array of the header: absent (empty, no error), or exactly n entries.
+template <typename T, typename Read>
+bool file_array(uint32_t tag, size_t n, std::vector<T>& out, Read read, std::string* err) {
+  if (!read(tag, out, err)) return err->empty();
+  if (out.size() == n) return true;
+  return fail(err, tag_desc(tag) + " has " + std::to_string(out.size()) + " entries for " + std::to_string(n) + " files");
+}
+
+bool lower_hex(std::string_view s) {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// What `rpm -V` compares, per file (n: the header's own file count; kept: the indexes of the
+// files read_files kept). All or nothing, as the file list: attrs stays empty on an error.
+bool read_attrs(const Header& h, size_t n, const std::vector<uint32_t>& kept, Package& p, std::string* err) {
+  std::vector<std::string_view> digests, links, users, groups;
+  std::vector<uint32_t> sizes32, mtimes, flags, verify, algo;
+  std::vector<uint64_t> sizes64;
+  std::vector<uint16_t> modes;
+  std::vector<uint8_t> states;
+  auto strs = [&](uint32_t t, std::vector<std::string_view>& o, std::string* e) { return h.strings(t, o, e); };
+  auto u32 = [&](uint32_t t, std::vector<uint32_t>& o, std::string* e) { return h.u32s(t, o, e); };
+  if (!file_array(kTagFileDigests, n, digests, strs, err) || !file_array(kTagFileLinktos, n, links, strs, err) ||
+      !file_array(kTagFileUsername, n, users, strs, err) || !file_array(kTagFileGroupname, n, groups, strs, err) ||
+      !file_array(kTagFileSizes, n, sizes32, u32, err) || !file_array(kTagFileMtimes, n, mtimes, u32, err) ||
+      !file_array(kTagFileFlags, n, flags, u32, err) || !file_array(kTagFileVerifyFlags, n, verify, u32, err) ||
+      !file_array(kTagLongFileSizes, n, sizes64, [&](uint32_t t, auto& o, std::string* e) { return h.u64s(t, o, e); }, err) ||
+      !file_array(kTagFileModes, n, modes, [&](uint32_t t, auto& o, std::string* e) { return h.u16s(t, o, e); }, err) ||
+      !file_array(kTagFileStates, n, states, [&](uint32_t t, auto& o, std::string* e) { return h.u8s(t, o, e); }, err))
+    return false;
+  // rpm's default before FILEDIGESTALGO existed is md5.
+  p.digest_algo = 1;
+  if (h.u32s(kTagFileDigestAlgo, algo, err)) p.digest_algo = algo.front();
+  else if (!err->empty()) return false;
+  p.attrs.reserve(kept.size());
+  for (uint32_t i : kept) {
+    PackagedFile a;
+    if (!digests.empty()) {
+      a.digest.assign(digests[i]);
+      for (char& c : a.digest) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+      if (!lower_hex(a.digest)) return fail(err, "FILEDIGESTS[" + std::to_string(i) + "] is not hex");
+    }
+    if (!links.empty()) a.linkto.assign(links[i]);
+    if (!users.empty()) a.user.assign(users[i]);
+    if (!groups.empty()) a.group.assign(groups[i]);
+    a.size = !sizes64.empty() ? sizes64[i] : !sizes32.empty() ? sizes32[i] : 0;
+    if (!mtimes.empty()) a.mtime = mtimes[i];
+    if (!flags.empty()) a.flags = flags[i];
+    // rpm's default is to verify everything (RPMVERIFY_ALL).
+    a.verify = verify.empty() ? ~0u : verify[i];
+    if (!modes.empty()) a.mode = modes[i];
+    if (!states.empty()) a.state = states[i];
+    p.attrs.push_back(std::move(a));
+  }
+  return true;
+}
+
+// The header's own file count: BASENAMES, else OLDFILENAMES (0 when neither).
+size_t header_file_count(const Header& h) {
+  std::vector<std::string_view> v;
+  std::string ignore;
+  if (h.strings(kTagBasenames, v, &ignore) || h.strings(kTagOldFilenames, v, &ignore)) return v.size();
+  return 0;
+}
+
 }  // namespace
 
-bool parse_rpm_header(std::string_view blob, Package& out, std::string* error) {
+bool parse_rpm_header(std::string_view blob, Package& out, std::string* error, PackageRead read) {
   out = Package{};
   out.db = "rpm";
   if (error) error->clear();
@@ -300,11 +416,20 @@ bool parse_rpm_header(std::string_view blob, Package& out, std::string* error) {
   out.nevra = make_nevra(out);
 
   std::string files_why;
-  if (!read_files(h, out.files, out.modes, &files_why)) {
+  std::vector<uint32_t> kept;
+  if (!read_files(h, out.files, out.modes, kept, &files_why)) {
     // rpm still lists such a package (`rpm -ql` says "contains no files"): keep it, say why.
     out.files.clear();
     out.modes.clear();
     if (error) *error = "file list: " + files_why;
+    return true;
+  }
+  if (read.with_attrs) {
+    std::string why_attrs;
+    if (!read_attrs(h, header_file_count(h), kept, out, &why_attrs)) {
+      out.attrs.clear();
+      out.attrs_error = why_attrs;
+    }
   }
   return true;
 }

@@ -188,7 +188,8 @@ void for_each_rpmdb_row(std::string_view bytes, std::string_view display_path,
   if (rc != SQLITE_DONE) throw InputError(where, std::string("reading Packages: ") + sqlite3_errmsg(db.get()));
 }
 
-PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_path, std::optional<uint64_t> wal_size) {
+PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_path, std::optional<uint64_t> wal_size,
+                            PackageRead read) {
   const std::string where(display_path);
   PackageDb out;
   if (wal_size && *wal_size > 0)
@@ -208,7 +209,7 @@ PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_pat
     std::string_view blob = *blob_or_not;
     Package p;
     std::string why;
-    if (!parse_rpm_header(blob, p, &why)) {
+    if (!parse_rpm_header(blob, p, &why, read)) {
       out.errors.push_back(label + ": " + why);
       return;
     }
@@ -235,7 +236,8 @@ RpmBackend rpm_backend_of(std::string_view path) {
   return RpmBackend::none;
 }
 
-PackageDb read_rpmdb(std::string_view bytes, std::string_view path, std::optional<uint64_t> wal_size) {
+PackageDb read_rpmdb(std::string_view bytes, std::string_view path, std::optional<uint64_t> wal_size,
+                     PackageRead read) {
   const std::string where(path);
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   PackageDb out;
@@ -247,7 +249,7 @@ PackageDb read_rpmdb(std::string_view bytes, std::string_view path, std::optiona
   };
   switch (rpm_backend_of(path)) {
     case RpmBackend::sqlite:
-      return read_rpmdb_sqlite(bytes, path, wal_size);
+      return read_rpmdb_sqlite(bytes, path, wal_size, read);
     case RpmBackend::ndb:
       // rpm's ndb/rpmpkg.c: the file starts with the little-endian magic 'RpmP'.
       unread("rpm ndb database (Packages.db)", bytes.size() >= 4 && std::memcmp(b, "RpmP", 4) == 0);

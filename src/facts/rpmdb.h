@@ -19,6 +19,27 @@
 
 namespace imagelint {
 
+// What a package database says one file should be (package-verify, `rpm -V`/`dpkg --verify`).
+struct PackagedFile {
+  // rpm FILEFLAGS bits (rpmfiles.h); dpkg sets kConfig for a conffile.
+  enum : uint32_t { kConfig = 1u << 0, kDoc = 1u << 1, kMissingOk = 1u << 3, kGhost = 1u << 6, kLicense = 1u << 7 };
+  // rpm FILEVERIFYFLAGS bits (rpmvf.h): what `rpm -V` checks for this file.
+  enum : uint32_t { kVerifyDigest = 1u << 0, kVerifySize = 1u << 1, kVerifyLink = 1u << 2, kVerifyUser = 1u << 3,
+                    kVerifyGroup = 1u << 4, kVerifyMtime = 1u << 5, kVerifyMode = 1u << 6 };
+  // rpm FILESTATES: 0 normal, 1 replaced, 2 not installed (e.g. docs under tsflags=nodocs),
+  // 3 netshared, 4 wrong colour.
+  enum : uint8_t { kNormal = 0, kReplaced = 1, kNotInstalled = 2, kNetShared = 3, kWrongColor = 4 };
+  std::string digest;      // lowercase hex in the package's algorithm; "" when none is listed
+  std::string linkto;      // rpm FILELINKTOS ("" for what is not a symlink)
+  std::string user, group; // rpm FILEUSERNAME / FILEGROUPNAME ("" for dpkg: not checked)
+  uint64_t size = 0;
+  int64_t mtime = 0;
+  uint32_t flags = 0;
+  uint32_t verify = 0;     // dpkg: kVerifyDigest for files with an md5sum, else 0
+  uint16_t mode = 0;       // st_mode with the type bits; 0 when the database does not say (dpkg)
+  uint8_t state = kNormal;
+};
+
 struct Package {
   std::string name, epoch, version, release, arch;  // epoch and arch are "" when absent
   std::string nevra;  // name-[epoch:]version-release[.arch], as `rpm -qa --qf '%{NEVRA}\n'` prints
@@ -26,6 +47,16 @@ struct Package {
   // Image-relative, normalised, no leading '/', in the database's order. The root is left out.
   std::vector<std::string> files;
   std::vector<uint16_t> modes;  // rpm FILEMODES, parallel to files when the header has them
+  // Parallel to files, filled only when the reader is asked for it (PackageRead::with_attrs): a
+  // plain check pays nothing. Empty with attrs_error set when the header's arrays do not add up.
+  std::vector<PackagedFile> attrs;
+  uint32_t digest_algo = 0;  // rpm FILEDIGESTALGO (PGPHASHALGO: 1 md5, 2 sha1, 8 sha256, ...); dpkg: 1
+  std::string attrs_error;
+};
+
+// What a reader fills beyond the package list.
+struct PackageRead {
+  bool with_attrs = false;  // Package::attrs (digests, modes, owners, flags): package-verify
 };
 
 // Maps a path as a database lists it to where it is in the final filesystem (the image code
@@ -75,7 +106,8 @@ inline constexpr uint64_t kRpmMaxDbBytes = 1ull << 30;      // the sqlite file i
 // malformed: every count and offset is checked, nothing outside blob is read. Returns true with
 // *error set when the package is known but its file list does not add up (e.g. a DIRINDEXES
 // entry past DIRNAMES): files is then empty, as `rpm -ql` says "contains no files".
-bool parse_rpm_header(std::string_view blob, Package& out, std::string* error);
+// With read.with_attrs, also attrs and digest_algo (a problem there is attrs_error, never a failure).
+bool parse_rpm_header(std::string_view blob, Package& out, std::string* error, PackageRead read = {});
 
 // Reads rpm's sqlite database from its captured bytes, read-only, from a private in-memory copy
 // (sqlite would create -shm/-wal files beside a path). A WAL-mode database is switched to rollback
@@ -84,7 +116,7 @@ bool parse_rpm_header(std::string_view blob, Package& out, std::string* error);
 // display_path names the database in messages. Throws InputError when the database cannot be
 // read at all (truncated, not sqlite, no Packages table); a bad header is an entry in errors.
 PackageDb read_rpmdb_sqlite(std::string_view bytes, std::string_view display_path,
-                            std::optional<uint64_t> wal_size = std::nullopt);
+                            std::optional<uint64_t> wal_size = std::nullopt, PackageRead read = {});
 
 // The part of read_rpmdb_sqlite that opens the database (same bounds and checks, the same private
 // in-memory copy with WAL mode switched off, the same defensive settings): calls row for every row
@@ -101,7 +133,8 @@ RpmBackend rpm_backend_of(std::string_view path);
 // "present but unread" note and an entry in unread (for those two, capturing the first 4 KiB is
 // enough: only the backend's magic is checked). Throws as read_rpmdb_sqlite does, and for a name
 // that is none of the three.
-PackageDb read_rpmdb(std::string_view bytes, std::string_view path, std::optional<uint64_t> wal_size = std::nullopt);
+PackageDb read_rpmdb(std::string_view bytes, std::string_view path, std::optional<uint64_t> wal_size = std::nullopt,
+                     PackageRead read = {});
 
 // Where distributions keep the rpm database, in the order to look: usr/lib/sysimage/rpm (current;
 // on bootc images a symlink to usr/share/rpm), usr/share/rpm (rpm-ostree), var/lib/rpm (older).

@@ -35,6 +35,7 @@ std::unique_ptr<RuleKind> make_sysusers();
 std::unique_ptr<RuleKind> make_nonempty_boot();
 std::unique_ptr<RuleKind> make_nonempty_run_tmp();
 std::unique_ptr<RuleKind> make_buildah_injected();
+std::unique_ptr<RuleKind> make_package_verify();
 
 namespace {
 const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
@@ -45,6 +46,7 @@ const std::map<std::string, std::unique_ptr<RuleKind>>& registry() {
     (*m)["package-absent"] = make_package_absent();
     (*m)["package-present"] = make_package_present();
     (*m)["no-build-tools"] = make_no_build_tools();
+    (*m)["package-verify"] = make_package_verify();
     (*m)["kernel-single"] = make_kernel_single();
     (*m)["kmod-vermagic"] = make_kmod_vermagic();
     (*m)["kmod-version"] = make_kmod_version();
