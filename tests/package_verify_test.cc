@@ -124,6 +124,25 @@ TEST_P(PackageVerify, ShippedPackAndInspectCounts) {
   EXPECT_GT(c["verified"], 0) << c;
 }
 
+TEST_P(PackageVerify, DiffNamesAFileChangedAfterItsPackageInstalledIt) {
+  // A: the root as the package manager left it; B: the same plus the editing layers.
+  Result r = imagelint({"diff", "oci:" + d / "t/img" + ":installed", "oci:" + d / "t/img" + ":t", "--format", "json",
+                        "--no-cache"});
+  ASSERT_EQ(r.code, 1) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> by;
+  for (auto& c : j["changes"]) by[c["path"]] = c;
+  const std::string nevra = GetParam() == "rpm" ? "demo-1.0-1.noarch" : "demo-1.0-1.all";
+  for (const char* p : {"usr/share/demo/a.txt", "etc/demo.conf"}) {
+    EXPECT_EQ(by[p]["category"], "modified-after-install") << by[p];
+    EXPECT_EQ(by[p]["class"], "drift") << by[p];
+    EXPECT_EQ(by[p]["explained_by"], nevra + " installed it as A has it; B's build changed it after the install");
+  }
+  // Not a content change of a file: a symlink now, or gone.
+  EXPECT_NE(by["usr/share/demo/c.txt"]["category"], "modified-after-install");
+  EXPECT_NE(by["usr/share/demo/b.txt"]["category"], "modified-after-install");
+}
+
 INSTANTIATE_TEST_SUITE_P(Managers, PackageVerify, ::testing::Values("dpkg", "rpm"));
 
 }  // namespace e2e_package_verify_test

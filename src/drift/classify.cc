@@ -40,6 +40,50 @@ void assign(Change& c, Class cls, const std::string& category, const std::string
 
 }  // namespace
 
+PackagedIn packaged_in_both(const PackageDb* a, const PackageDb* b, const std::string& path) {
+  if (!a || !b) return {};
+  for (const Package* pa : a->owners(path)) {
+    if (pa->attrs.size() != pa->files.size()) continue;
+    auto at = std::find(pa->files.begin(), pa->files.end(), path);
+    if (at == pa->files.end()) continue;  // listed under another name (bin/ for usr/bin/)
+    const size_t i = static_cast<size_t>(at - pa->files.begin());
+    if (pa->attrs[i].digest.empty()) continue;
+    for (const Package* pb : b->owners(path))
+      if (pb->nevra == pa->nevra && pb->attrs.size() == pb->files.size() && i < pb->files.size() &&
+          pb->files[i] == path && pb->attrs[i].digest == pa->attrs[i].digest)
+        return {pa, pb, i};
+  }
+  return {};
+}
+
+namespace {
+
+// A changed file that a package of the same NEVRA lists in both builds: it matches its package in
+// one build and not in the other, so a later layer edited it (drift, category
+// modified-after-install). Both matching is impossible for two different contents: the database
+// is inconsistent, said in the note. False when the digests are not known.
+bool modified_after_install(Change& c, ClassifyContext& cx) {
+  if (!content_change(c)) return false;
+  PackagedIn in = packaged_in_both(cx.db_a, cx.db_b, c.path);
+  if (!in.a) return false;
+  auto da = cx.a.package_digest.find(c.path), db = cx.b.package_digest.find(c.path);
+  if (da == cx.a.package_digest.end() || db == cx.b.package_digest.end()) return false;
+  const std::string& want = in.a->attrs[in.file].digest;
+  const bool ma = da->second == want, mb = db->second == want;
+  if (ma && mb) {
+    c.note = fmt::format("matches {}'s digest in both builds although the contents differ: the package database is inconsistent",
+                         in.a->nevra);
+    return false;
+  }
+  if (ma == mb) return false;  // neither matches: both builds changed it (or the database lies)
+  assign(c, Class::Drift, "modified-after-install", "modified-after-install", cx);
+  c.explained_by = fmt::format("{} installed it as A has it; B's build changed it after the install", in.a->nevra);
+  if (!ma) c.explained_by = fmt::format("{} installed it as B has it; A's build changed it after the install", in.a->nevra);
+  return true;
+}
+
+}  // namespace
+
 void prepare_package_story(ClassifyContext& cx) {
   for (auto& p : cx.packages.changed) {
     std::string story = fmt::format("{} {} → {}", p.name, p.a, p.b);
@@ -99,6 +143,7 @@ void classify(Change& c, ClassifyContext& cx) {
     assign(c, Class::Hazard, hazard->category, hazard->id, cx);
     return;
   }
+  if (modified_after_install(c, cx)) return;
   const bool packages_changed = !cx.packages.empty();
   for (const DriftRule& r : cx.rules.rules) {
     if (!rule_matches(r, c)) continue;

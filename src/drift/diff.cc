@@ -12,6 +12,7 @@
 #include "drift/diff_internal.h"
 #include "drift/udiff.h"
 #include "facts/facts.h"
+#include "facts/file_digest.h"
 #include "fs/build.h"
 #include "fs/layer_cache.h"
 #include "util/perf.h"
@@ -156,9 +157,18 @@ void collect_early(const CaptureSet& cap, int id, const FileSystem& fs, SideCont
 
 // What the second read of a changed file is for: normalisers that did not run during the first
 // pass, and the text of a unified diff.
+// diff reads the databases' file attributes (cheap: no digest in the first pass), so that a
+// changed packaged file can be held against its package in the second read.
+FactNeeds diff_needs() {
+  FactNeeds n;
+  n.package_verify = true;
+  return n;
+}
+
 struct SecondRead {
   std::vector<std::string> normalisers;
   bool text = false;
+  uint32_t package_digest = 0;  // the algorithm of a package that lists the file in both builds
 };
 
 // The second read of one image: only files whose content differs and that a normaliser or a
@@ -173,7 +183,8 @@ void read_side(const Image& img, const FileSystem& fs, const std::map<std::strin
     if (!e) continue;
     bool for_normalisers = !w.normalisers.empty() && e->size <= opt.normalise_cap;
     if (!w.normalisers.empty() && !for_normalisers) side.too_large[p] = w.normalisers.front();
-    if (for_normalisers || (w.text && e->size <= opt.text_cap)) paths.push_back(p);
+    const bool for_digest = w.package_digest && e->size <= opt.normalise_cap;
+    if (for_normalisers || for_digest || (w.text && e->size <= opt.text_cap)) paths.push_back(p);
   }
   uint64_t text_used = 0;
   *rereads = read_contents(
@@ -184,6 +195,12 @@ void read_side(const Image& img, const FileSystem& fs, const std::map<std::strin
         const SecondRead& w = wants.at(path);
         if (size <= opt.normalise_cap)
           for (const std::string& n : w.normalisers) side.substance[path][n] = find_normaliser(n)(bytes);
+        if (w.package_digest && size <= opt.normalise_cap) {
+          FileDigester d({w.package_digest});
+          d.data(bytes.data(), bytes.size());
+          d.end();
+          if (const std::string* hex = d.hex(w.package_digest)) side.package_digest[path] = *hex;
+        }
         if (w.text && size <= opt.text_cap && text_used + size <= opt.text_budget && looks_like_text(bytes)) {
           text_used += size;
           side.text[path] = std::move(bytes);
@@ -277,7 +294,10 @@ std::map<std::string, SecondRead> plan_second_read(const DiffResult& r, const Dr
       internal::classify(probe, pre);
       w.text = probe.cls != Class::Noise;
     }
-    if (!w.normalisers.empty() || w.text) wants[c.path] = std::move(w);
+    if (internal::PackagedIn in = internal::packaged_in_both(pre.db_a, pre.db_b, c.path);
+        in.a && digest_algo_name(in.a->digest_algo))
+      w.package_digest = in.a->digest_algo;
+    if (!w.normalisers.empty() || w.text || w.package_digest) wants[c.path] = std::move(w);
   }
   return wants;
 }
@@ -305,7 +325,7 @@ DiffResult every_file(DiffResult r, const Image& a, const Image& b, const DriftR
       [&](int i) {
         return gather_facts(
             *imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); },
-            FactScope::PackagesOnly, {}, run);
+            FactScope::PackagesOnly, diff_needs(), run);
       },
       shared && run.cache && !run.cache->dir().empty());
   lap("read both images");

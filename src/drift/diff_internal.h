@@ -16,7 +16,19 @@ struct SideContent {
   std::map<std::string, std::map<std::string, Substance>> substance;  // path -> normaliser -> result
   std::map<std::string, std::string> text;                            // small text files, for unified diffs
   std::map<std::string, std::string> too_large;                       // path -> normaliser it was too large for
+  // path -> the file's digest in its package's algorithm (second read), for a changed file that a
+  // package of the same NEVRA lists in both builds (category modified-after-install).
+  std::map<std::string, std::string> package_digest;
 };
+
+// The package that lists path with the same NEVRA in both databases, with a digest to compare
+// (null when none), and the index of path in its files.
+struct PackagedIn {
+  const Package* a = nullptr;
+  const Package* b = nullptr;
+  size_t file = 0;
+};
+PackagedIn packaged_in_both(const PackageDb* a, const PackageDb* b, const std::string& path);
 
 struct ClassifyContext {
   const DriftRules& rules;

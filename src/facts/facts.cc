@@ -273,10 +273,10 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   g.captures = std::make_unique<CaptureSet>();
   CaptureSet& cap = *g.captures;
   if (scope == FactScope::PackagesOnly) {
-    want_packages(cap);
+    want_packages(cap, needs.package_verify);  // diff: the file attributes, never file digests
     if (extra) extra(cap);
     g.built = build_filesystem(img, &cap, run);
-    gather_packages(g.built.fs, cap, g.facts);
+    gather_packages(g.built.fs, cap, g.facts, needs.package_verify);
     for (auto& n : cap.notes()) g.facts.notes.push_back(n);
     return g;
   }
