@@ -6,21 +6,21 @@
 #include <nlohmann/json.hpp>
 #include <re2/re2.h>
 
-#include "facts/dpkg.h"
-#include "facts/file_digest.h"
+#include "facts/facts_internal.h"
 #include "util/path.h"
 #include "util/error.h"
 #include "util/perf.h"
 #include "util/task_pool.h"
 
 namespace imagelint {
+
+using namespace facts_internal;
+
 namespace {
 
 constexpr uint64_t kSmall = 1u << 20;
 constexpr uint64_t kAccounts = 16u << 20;
 constexpr uint64_t kModulesDep = 64u << 20;
-constexpr uint64_t kDpkgStatus = 64u << 20;
-constexpr uint64_t kBackendMagic = 4096;
 
 // systemd's drop-in directories for sysusers.d and tmpfiles.d, highest priority first: a file in
 // etc/ replaces the same-named file in usr/lib/.
@@ -108,110 +108,6 @@ void gather_users(const FileSystem& fs, const CaptureSet& cap, const FactNeeds& 
                                              "set up lingering with tmpfiles.d"});
   std::sort(u.lingering.begin(), u.lingering.end());
   u.lingering.erase(std::unique(u.lingering.begin(), u.lingering.end()), u.lingering.end());
-}
-
-// The package databases' files, as they are named (not resolved), and how much of each to read:
-// sqlite whole, ndb and bdb only for their magic, dpkg's status whole.
-std::vector<std::pair<std::string, uint64_t>> package_db_files() {
-  std::vector<std::pair<std::string, uint64_t>> out;
-  for (const std::string& dir : rpmdb_dirs()) {
-    out.emplace_back(dir + "/rpmdb.sqlite", kRpmMaxDbBytes);
-    out.emplace_back(dir + "/Packages.db", kBackendMagic);
-    out.emplace_back(dir + "/Packages", kBackendMagic);
-  }
-  out.emplace_back("var/lib/dpkg/status", kDpkgStatus);
-  return out;
-}
-
-void want_packages(CaptureSet& cap, bool attrs = false) {
-  for (auto& [path, cap_bytes] : package_db_files()) cap.want_path(path, cap_bytes);
-  cap.want_pattern("var/lib/dpkg/info/[^/]+\\.list", kDpkgStatus);
-  if (attrs) cap.want_pattern("var/lib/dpkg/info/[^/]+\\.md5sums", kDpkgStatus);
-}
-
-// Reads the package databases of fs whose bytes get returns (by the name package_db_files gives
-// them; nullptr when absent) into out. dpkg_lists: var/lib/dpkg/info/*.list, path -> content.
-// With read.with_attrs, md5sums holds var/lib/dpkg/info/*.md5sums (path -> content).
-void read_packages(const FileSystem& fs, const std::function<const Captured*(const std::string&)>& get,
-                   const std::map<std::string, std::string>& dpkg_lists, PackageDb& out, PackageRead read = {},
-                   const std::map<std::string, std::string>* md5sums = nullptr) {
-  // Paths as a database lists them, resolved through symlinked directories (bin -> usr/bin).
-  PathResolver resolve = [&fs](const std::string& listed) {
-    Resolved r = fs.resolve(listed, false);
-    return r.status == Resolve::Ok ? r.path : listed;
-  };
-  std::set<std::string> seen;  // usr/lib/sysimage/rpm is often a link to usr/share/rpm: read once
-  for (const std::string& dir : rpmdb_dirs())
-    for (const char* name : {"rpmdb.sqlite", "Packages.db", "Packages"}) {
-      std::string p = dir + "/" + name;
-      const Captured* c = get(p);
-      if (!c) continue;
-      Resolved r = fs.resolve(p, true);
-      if (!seen.insert(r.path).second) continue;
-      std::optional<uint64_t> wal;
-      if (const Entry* w = fs.find(r.path + "-wal")) wal = w->size;
-      try {
-        if (c->truncated && rpm_backend_of(p) == RpmBackend::sqlite)
-          throw InputError(r.path, "larger than the 1 GiB this tool reads");
-        PackageDb db = read_rpmdb(c->data, r.path, wal, read);
-        // A package whose header is malformed is unknown, not absent: the database counts as
-        // unread for the rules (the packages that were read still count).
-        bool partial = !db.errors.empty() && rpm_backend_of(p) == RpmBackend::sqlite;
-        out.merge(std::move(db), resolve);
-        if (partial) out.unread.push_back(r.path);
-      } catch (const InputError& e) {
-        out.errors.push_back(e.what());
-        out.unread.push_back(r.path);
-      }
-    }
-  if (const Captured* status = get("var/lib/dpkg/status")) {
-    try {
-      out.merge(read_dpkg(status->data, dpkg_lists, kDpkgStatusPath, read.with_attrs ? md5sums : nullptr), resolve);
-    } catch (const InputError& e) {
-      out.errors.push_back(e.what());
-      out.unread.push_back("var/lib/dpkg/status");
-    }
-  }
-}
-
-void gather_packages(const FileSystem& fs, const CaptureSet& cap, Facts& f, bool attrs = false) {
-  std::map<std::string, std::string> lists, sums;
-  for (auto& [path, c] : cap.all())
-    if (path.starts_with("var/lib/dpkg/info/") && path.ends_with(".list")) lists[path] = c.data;
-    else if (attrs && path.starts_with("var/lib/dpkg/info/") && path.ends_with(".md5sums")) sums[path] = c.data;
-  read_packages(fs, [&](const std::string& p) { return cap.get(p); }, lists, f.packages, PackageRead{attrs}, &sums);
-}
-
-// Where no package keeps files, or the databases themselves: not worth a digest.
-bool unpackaged(const std::string& path) {
-  for (const char* p : {"var/lib/dpkg/", "var/lib/rpm/", "usr/lib/sysimage/rpm/", "var/cache/", "var/log/", "tmp/",
-                        "var/tmp/", "home/", "root/", "proc/", "sys/", "run/"})
-    if (path.starts_with(p)) return true;
-  return false;
-}
-
-// package-verify: every regular file's digest while the layers stream (the visitor's result is
-// what the layer cache keeps), then each packaged file compared with the final filesystem.
-int want_file_digests(CaptureSet& cap, const FactNeeds& needs) {
-  if (needs.file_digests.empty()) return -1;
-  auto algos = needs.file_digests;
-  return cap.want_visits(".*", file_digest_key(algos), [algos](const std::string& path, const Entry& e) -> std::unique_ptr<EntryVisitor> {
-    if (e.type != EntryType::File || e.size == 0 || unpackaged(path)) return nullptr;
-    return std::make_unique<FileDigester>(algos);
-  });
-}
-
-void gather_verification(const FileSystem& fs, const CaptureSet& cap, int digests, const FactNeeds& needs, Facts& f) {
-  const std::map<std::string, VisitorPtr>* done = digests >= 0 ? &cap.visits(digests) : nullptr;
-  DigestOf digest = [done, &fs](const std::string& path, uint32_t algo) -> const std::string* {
-    if (!done) return nullptr;
-    auto it = done->find(path);
-    if (it != done->end()) return static_cast<const FileDigester&>(*it->second).hex(algo);
-    const Entry* e = fs.find(path);  // empty files get no visitor
-    const std::string& empty = empty_digest(algo);
-    return e && e->type == EntryType::File && e->size == 0 && !empty.empty() ? &empty : nullptr;
-  };
-  f.verify = verify_packages(f.packages, fs, f.users, digest, needs.verify);
 }
 
 constexpr const char* kPolicyPath = "etc/containers/policy.json";
@@ -322,52 +218,11 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   gather_kernels(fs, cap, f);
   gather_users(fs, cap, needs, f);
   gather_packages(fs, cap, f, needs.package_verify);
-  if (needs.package_verify) gather_verification(fs, cap, digests, needs, f);
+  if (needs.package_verify) gather_verification(img, fs, cap, digests, needs, run, f);
   gather_policy(fs, cap, f);
   gather_units(fs, cap, f);
   for (auto& n : cap.notes()) f.notes.push_back(n);
   return g;
-}
-
-PackageDb packages_at(const Image& img, const FileSystem& fs, const RunContext& run) {
-  // The databases gather_packages reads, their bytes read again from the layers that hold them as
-  // fs has them (dpkg's file lists are not needed to compare packages).
-  std::map<std::string, std::string> named;  // resolved path -> name
-  std::map<std::string, uint64_t> caps;     // resolved path -> bytes to read
-  for (auto& [path, cap_bytes] : package_db_files()) {
-    Resolved r = fs.resolve(path, true);
-    if (r.status != Resolve::Ok) continue;
-    named.emplace(r.path, path);
-    caps.emplace(r.path, cap_bytes);
-  }
-  std::vector<std::string> paths;
-  for (auto& [p, n] : named) paths.push_back(p);
-  std::map<std::string, Captured> got;  // by name
-  read_contents(img, fs, paths, [&](const std::string& p) { return caps.at(p); },
-                [&](const std::string& p, std::string&& bytes, uint64_t size) {
-                  Captured& c = got[named.at(p)];
-                  c.size = size;
-                  c.truncated = size > bytes.size();
-                  c.data = std::move(bytes);
-                }, run);
-  PackageDb db;
-  // A name that resolves where another does (a symlinked directory) is read under each name,
-  // and read_packages keeps the first.
-  read_packages(
-      fs,
-      [&](const std::string& p) -> const Captured* {
-        Resolved r = fs.resolve(p, true);
-        if (r.status != Resolve::Ok || !named.count(r.path)) return nullptr;
-        auto it = got.find(named.at(r.path));
-        return it == got.end() ? nullptr : &it->second;
-      },
-      {}, db);
-  for (auto& [p, n] : named)
-    if (!got.count(n)) {  // its layer no longer gives the bytes the pass hashed
-      db.errors.push_back(p + ": could not be read again from its layer");
-      db.unread.push_back(p);
-    }
-  return db;
 }
 
 nlohmann::json facts_to_json(const Facts& f) {

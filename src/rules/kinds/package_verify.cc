@@ -69,6 +69,9 @@ class PackageVerify : public RuleKind {
   void declare_needs(const RuleSpec& rule, FactNeeds& needs) const override {
     needs.package_verify = true;
     needs.verify.mtime = needs.verify.mtime || want_mtime(rule);
+    // With the install layer as baseline only files later layers wrote need a digest: read again
+    // after the pass (facts.cc). Without a baseline every packaged file does: during the pass.
+    if (baseline_install(rule)) return;
     for (uint32_t a : digest_algos(rule))
       if (std::find(needs.file_digests.begin(), needs.file_digests.end(), a) == needs.file_digests.end())
         needs.file_digests.push_back(a);
