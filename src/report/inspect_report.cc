@@ -71,6 +71,17 @@ std::string inspect_text(const Image& img, const Gathered& g) {
                      facts.users.sysusers.size(), facts.users.lingering.empty() ? "none" : esc(fmt::format("{}", fmt::join(facts.users.lingering, ", "))));
   out += fmt::format("  packages:      {}{}\n", facts.packages.packages.size(),
                      facts.packages.unread.empty() ? "" : esc(fmt::format(" (unread: {})", fmt::join(facts.packages.unread, ", "))));
+  if (facts.verify.done && !facts.packages.packages.empty()) {
+    PackageCounts t;
+    size_t touched = 0;
+    for (const PackageCounts& c : facts.verify.counts) {
+      t.files += c.files, t.verified += c.verified, t.changed += c.changed, t.missing += c.missing, t.skipped += c.skipped;
+      touched += c.changed + c.missing > 0;
+    }
+    out += fmt::format("  package files: {} verified, {} changed, {} missing (in {} of {} packages; --format json: per package), "
+                       "{} not checked (%ghost, not installed)\n",
+                       t.verified, t.changed, t.missing, touched, facts.packages.packages.size(), t.skipped);
+  }
   int enabled = 0, rootful = 0;
   for (auto& u : facts.units) {
     enabled += u.enabled;
