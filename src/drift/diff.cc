@@ -11,6 +11,7 @@
 
 #include "drift/diff_internal.h"
 #include "drift/udiff.h"
+#include "drift/update.h"
 #include "facts/facts.h"
 #include "facts/file_digest.h"
 #include "fs/build.h"
@@ -324,7 +325,11 @@ DiffResult every_file(DiffResult r, const Image& a, const Image& b, const DriftR
   auto [ga, gb] = on_both_images<Gathered>(
       [&](int i) {
         return gather_facts(
-            *imgs[i], [&](CaptureSet& cap) { early_ids[i] = declare_early(cap, rules, opt.normalise_cap); },
+            *imgs[i],
+            [&](CaptureSet& cap) {
+              early_ids[i] = declare_early(cap, rules, opt.normalise_cap);
+              cap.want_layer_records();
+            },
             FactScope::PackagesOnly, diff_needs(), run);
       },
       shared && run.cache && !run.cache->dir().empty());
@@ -381,6 +386,8 @@ DiffResult every_file(DiffResult r, const Image& a, const Image& b, const DriftR
     r.notes.push_back(fmt::format("{}: larger than {} MiB, not normalised ({})", path, opt.normalise_cap >> 20, n));
   conclude(r, rules, cx.rule_counts);
   lap("classify");
+  r.update = update_cost(a, b, ga.built.layer_records, gb.built.layer_records, ga.built.layers, gb.built.layers, r, rules);
+  lap("update cost");
   return r;
 }
 
@@ -404,11 +411,14 @@ DiffResult run_diff(const Image& a, const Image& b, const DriftRules& rules, con
          a.layers[r.same_layers].diff_id == b.layers[r.same_layers].diff_id)
     ++r.same_layers;
   // As deep as it takes: the same manifest, else the same layers, else every file.
-  if (!a.manifest_digest.empty() && a.manifest_digest == b.manifest_digest) return same_manifest(std::move(r), rules);
-  if (a.rootfs.empty() && b.rootfs.empty() && !a.layers.empty() && a.layers.size() == b.layers.size() &&
-      r.same_layers == a.layers.size())
-    return same_layers(std::move(r), a, b, rules, run);
-  return every_file(std::move(r), a, b, rules, opt, run);
+  if (!a.manifest_digest.empty() && a.manifest_digest == b.manifest_digest) r = same_manifest(std::move(r), rules);
+  else if (a.rootfs.empty() && b.rootfs.empty() && !a.layers.empty() && a.layers.size() == b.layers.size() &&
+           r.same_layers == a.layers.size())
+    r = same_layers(std::move(r), a, b, rules, run);
+  else
+    return every_file(std::move(r), a, b, rules, opt, run);
+  r.update = update_cost(a, b, {}, {}, {}, {}, r, rules);  // no layer was read
+  return r;
 }
 
 }  // namespace imagelint::drift

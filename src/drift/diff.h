@@ -31,6 +31,29 @@ struct Hazard {
 enum class Verdict { Identical, Reproducible, Drift };
 const char* verdict_name(Verdict v);
 
+// The update cost (drift/update.h): what a host holding A downloads to move to B.
+struct UpdateLayer {
+  int index = 0;
+  std::string digest;
+  uint64_t size = 0;              // stored (compressed) bytes: what a host downloads
+  std::string status;             // reused | drift | noise-only | unexplained-churn
+  int reused_from = -1;           // reused: the index of the same blob in A
+  size_t entries_differ = 0;      // entries added, removed or changed against A's layer
+  std::map<std::string, size_t> by_class, by_category;  // of those entries
+  std::vector<std::string> first_paths;  // the first entries that made the digest change (up to 5)
+  std::string cause;              // unexplained-churn: what differs; noise-only: the categories
+  std::string fix;                // one line
+};
+
+struct UpdateCost {
+  std::vector<UpdateLayer> layers;  // B's layers, in order
+  uint64_t image_bytes = 0;         // B's stored size
+  uint64_t download_bytes = 0;      // layers a host holding A must fetch
+  uint64_t noise_bytes = 0;         // of those, the noise-only and unexplained-churn ones
+  uint64_t hosts = 1;
+};
+
+
 struct DiffResult {
   Verdict verdict = Verdict::Drift;
   std::string compared;  // "manifest", "diff_ids" or "files": how deep the comparison had to go (JSON "compared")
@@ -48,6 +71,7 @@ struct DiffResult {
   // Summary
   size_t added = 0, removed = 0, changed = 0;
   std::map<std::string, size_t> by_class, by_category;  // files and config fields
+  UpdateCost update;  // filled by run_diff whatever the depth
 };
 
 // Throws InputError when either image cannot be read.

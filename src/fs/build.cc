@@ -124,6 +124,30 @@ class LayerApplier {
 
 namespace {
 
+LayerRecordEntry layer_record(const IndexedEntry& x) {
+  const TarHeader& h = x.h;
+  LayerRecordEntry r;
+  r.name = x.norm;
+  r.type = h.type;
+  r.hardlink = h.is_hardlink;
+  r.mode = h.mode & 07777;
+  r.uid = h.uid, r.gid = h.gid, r.dev_major = h.dev_major, r.dev_minor = h.dev_minor;
+  r.size = h.size;
+  r.mtime = h.mtime;
+  r.link = h.link;
+  r.hash = x.hash;
+  if (!h.xattrs.empty()) {
+    Xxh128 xh;
+    for (auto& [k, v] : h.xattrs) {
+      xh.update(k.data(), k.size() + 1);  // with the NUL: "ab"+"c" is not "a"+"bc"
+      xh.update(v.data(), v.size());
+      xh.update("\n", 1);
+    }
+    r.xattrs = xh.digest();
+  }
+  return r;
+}
+
 // layer -> {name in that layer's tar -> final path}; layer -1 is a dir: rootfs.
 using Needs = std::map<int, std::map<std::string, std::string>>;
 
@@ -214,7 +238,12 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures, const RunCo
     LayerPipeline pipeline(img.layers, captures, cache.get(), run.worker_threads(), read_options(run));
     for (const LayerInfo& layer : img.layers) {
       LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
-      LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) { apply(x); });
+      LayerRecord* record = nullptr;
+      if (captures && captures->layer_records()) record = &out.layer_records.emplace_back();
+      LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) {
+        if (record && x.norm_ok && !x.norm.empty()) record->push_back(layer_record(x));  // not the root
+        apply(x);
+      });
       for (auto& [name, path] : apply.late()) late[layer.index][name] = path;
       for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
       out.layers.push_back(std::move(st));

@@ -15,6 +15,21 @@
 
 namespace imagelint {
 
+// One entry of one layer as its tar ships it (diff's update cost: what a layer makes hosts
+// download), recorded in the pass when CaptureSet::want_layer_records() asks.
+struct LayerRecordEntry {
+  std::string name;  // normalised (whiteouts keep their .wh. names)
+  EntryType type = EntryType::File;
+  bool hardlink = false;
+  uint32_t mode = 0, uid = 0, gid = 0, dev_major = 0, dev_minor = 0;
+  uint64_t size = 0;
+  int64_t mtime = 0;
+  std::string link;
+  ContentHash hash;    // regular files
+  ContentHash xattrs;  // xxh3 of the xattrs, zero when none
+};
+using LayerRecord = std::vector<LayerRecordEntry>;  // tar order
+
 struct BuildResult {
   FileSystem fs;
   std::vector<LayerStats> layers;  // one per image layer (empty for dir:)
@@ -22,6 +37,7 @@ struct BuildResult {
   int rereads = 0;                 // layers read a second time to resolve links for captures
   // The filesystem after the first CaptureSet::snapshot_layers() layers, when asked for.
   std::optional<FileSystem> snapshot;
+  std::vector<LayerRecord> layer_records;  // one per layer, when asked for
 };
 
 // Throws InputError on anything unreadable, corrupt or hostile. run: the layer cache, threads,

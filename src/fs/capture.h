@@ -72,6 +72,9 @@ class CaptureSet {
   // (BuildResult::snapshot): check --base's base, without reading its layers twice.
   void want_snapshot(int layers) { snapshot_layers_ = layers; }
   int snapshot_layers() const { return snapshot_layers_; }
+  // Every layer's entries as its tar ships them (BuildResult::layer_records): diff's update cost.
+  void want_layer_records() { layer_records_ = true; }
+  bool layer_records() const { return layer_records_; }
   // What a visitor's work still running elsewhere (a pool) needs to finish: the builder calls
   // settle() after the pass and before it writes the layer cache.
   void set_settle(std::function<void()> fn) { settle_ = std::move(fn); }
@@ -152,6 +155,7 @@ class CaptureSet {
   uint64_t used_ = 0;
   std::vector<std::string> notes_;
   int snapshot_layers_ = 0;
+  bool layer_records_ = false;
 };
 
 // What a rule kind may ask of the pass before it runs: content by path or pattern, and visitors.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "drift/update.h"
 #include "report/check_report.h"
 #include "report/diff_common.h"
 #include "report/markdown.h"
@@ -141,6 +142,34 @@ std::string layers_of(const Change& c) {
   return fmt::format("layer {} → {}", l(c.layer_a), l(c.layer_b));
 }
 
+// The update section: B's layers a host holding A downloads, largest first.
+std::vector<const drift::UpdateLayer*> downloaded(const drift::UpdateCost& u) {
+  std::vector<const drift::UpdateLayer*> out;
+  for (auto& l : u.layers)
+    if (l.status != "reused") out.push_back(&l);
+  std::stable_sort(out.begin(), out.end(), [](auto* x, auto* y) { return x->size > y->size; });
+  return out;
+}
+
+std::string update_totals(const drift::UpdateCost& u) {
+  auto pct = [&](uint64_t n) { return u.image_bytes ? 100.0 * static_cast<double>(n) / static_cast<double>(u.image_bytes) : 0.0; };
+  std::string s = fmt::format("a host holding A downloads {} of B's {} ({:.0f}%), {} of it for noise alone ({:.0f}%)",
+                              drift::human_bytes(u.download_bytes), drift::human_bytes(u.image_bytes), pct(u.download_bytes),
+                              drift::human_bytes(u.noise_bytes), pct(u.noise_bytes));
+  if (u.hosts > 1)
+    s += fmt::format("; {} hosts: {}, {} wasted", u.hosts, drift::human_bytes(u.download_bytes * u.hosts),
+                     drift::human_bytes(u.noise_bytes * u.hosts));
+  return s;
+}
+
+std::string update_line(const drift::UpdateLayer& l) {
+  std::string why = l.status == "drift"
+                        ? fmt::format("{} {} from A's layer {}", with_commas(l.entries_differ),
+                                      l.entries_differ == 1 ? "entry differs" : "entries differ", l.index)
+                        : l.cause;
+  return fmt::format("layer {:>3}  {:>8}  {:<17}  {}", l.index, drift::human_bytes(l.size), l.status, why);
+}
+
 std::string diff_text(const DiffReport& r) {
   const drift::DiffResult& d = r.result;
   auto paint = [&](const std::string& s, const char* code) { return r.color ? fmt::format("\033[{}m{}\033[0m", code, s) : s; };
@@ -173,6 +202,18 @@ std::string diff_text(const DiffReport& r) {
       std::string where = h.in_a && h.in_b ? (h.equal ? "in A and B, same content" : "in A and B, different content")
                                            : h.in_a ? "in A only" : "in B only";
       out += fmt::format("  {}  [{}] {}: {}\n", paint(escape_bytes(h.path, false), "1;31"), h.rule, where, h.description);
+    }
+  }
+  if (!d.update.layers.empty()) {
+    out += "\nUpdate (what a host holding A pulls to move to B)\n";
+    out += fmt::format("  {}\n", update_totals(d.update));
+    for (const drift::UpdateLayer* l : downloaded(d.update)) {
+      out += fmt::format("  {}\n", escape_bytes(update_line(*l), false));
+      if (l->status == "noise-only" || l->status == "unexplained-churn") {
+        if (!l->first_paths.empty())
+          out += fmt::format("             first: {}\n", escape_bytes(fmt::format("{}", fmt::join(l->first_paths, ", ")), false));
+        out += fmt::format("             fix: {}\n", l->fix);
+      }
     }
   }
   auto by_layer = changes_by_layer(d);
@@ -238,6 +279,7 @@ std::string diff_json(const DiffReport& r) {
   for (auto& [layer, n] : changes_by_layer(d))
     j["layers"]["changes_in_b"].push_back({{"index", layer < 0 ? json(nullptr) : json(layer)},
                                            {"noise", n.noise}, {"drift", n.drift}, {"hazard", n.hazard}});
+  j["update"] = drift::update_to_json(d.update);
   j["config"] = json::array();
   for (auto& c : d.config)
     j["config"].push_back({{"field", c.field},
@@ -289,6 +331,17 @@ std::string diff_markdown(const DiffReport& r) {
   if (!d.hints.empty()) {
     out += "\n**Hints**\n\n";
     for (auto& h : d.hints) out += fmt::format("- {}\n", md_text(h));
+  }
+  if (!d.update.layers.empty()) {
+    out += fmt::format("\n**Update**: {}\n", md_text(update_totals(d.update)));
+    auto dl = downloaded(d.update);
+    if (!dl.empty()) {
+      out += "\n| layer | size | status | why | fix |\n|---|---|---|---|---|\n";
+      for (const drift::UpdateLayer* l : dl)
+        out += fmt::format("| {} | {} | {} | {} | {} |\n", l->index, drift::human_bytes(l->size), l->status,
+                           md_text(l->status == "drift" ? fmt::format("{} {}", l->entries_differ, l->entries_differ == 1 ? "entry differs" : "entries differ") : l->cause),
+                           md_text(l->fix));
+    }
   }
   if (!d.packages.empty()) {
     out += "\n**Packages**\n\n| change | package | A | B |\n|---|---|---|---|\n";
