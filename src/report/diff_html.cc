@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "drift/update.h"
 #include "report/diff_common.h"
 #include "report/diff_report.h"
 #include "report/markdown.h"
@@ -93,6 +94,7 @@ ul.hints { margin: 0; padding-left: 20px; } ul.hints li { margin: 3px 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px 40px; }
 svg.chart { max-width: 100%; height: auto; }
 svg .bar.noise { fill: var(--noise); } svg .bar.drift { fill: var(--drift); } svg .bar.hazard { fill: var(--hazard); }
+svg .bar.reused { fill: #b6bec7; } svg .bar.churn { fill: var(--noise); opacity: .6; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; margin: 6px 0 10px; }
 .filters input[type=search] { flex: 1 1 260px; max-width: 420px; padding: 5px 8px; font: inherit; border: 1px solid var(--line); border-radius: 6px; }
 #changes td.detail { max-width: 460px; }
@@ -277,6 +279,29 @@ std::string layers_section(const DiffReport& r) {
   return out + "</table>\n";
 }
 
+// The update cost: each of B's layers as a bar as long as its stored size, coloured by what a host
+// holding A does with it (reused, or downloaded for drift, for noise alone, for churn).
+std::string update_section(const drift::UpdateCost& u) {
+  if (u.layers.empty()) return "";
+  std::vector<Bar> bars;
+  for (const drift::UpdateLayer& l : u.layers) {
+    const char* cls = l.status == "reused" ? "reused" : l.status == "drift" ? "drift" : l.status == "noise-only" ? "noise" : "churn";
+    bars.push_back({fmt::format("layer {}", l.index), static_cast<double>(l.size), cls,
+                    fmt::format("{} {}", drift::human_bytes(l.size), l.status)});
+  }
+  std::string out = "<h2>Update</h2>\n<p class=\"note\">What a host holding A downloads to move to B: each layer of B by its "
+                    "stored size; grey ones it already holds.</p>\n";
+  out += svg_bar_chart(bars, {.title = "Layers of B by size and status", .width = 640, .label_width = 80, .value_width = 170});
+  out += "\n<table>\n<tr><th class=\"n\">layer</th><th class=\"n\">size</th><th>status</th><th>why</th><th>fix</th></tr>\n";
+  for (const drift::UpdateLayer& l : u.layers) {
+    if (l.status == "reused") continue;
+    std::string why = l.status == "drift" ? plural(l.entries_differ, "entry differs", "entries differ") : l.cause;
+    out += fmt::format("<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", l.index,
+                       drift::human_bytes(l.size), l.status, h(why), h(l.fix));
+  }
+  return out + "</table>\n";
+}
+
 std::string change_row(const Change& c, bool open_diff) {
   const char* cls = drift::class_name(c.cls);
   std::string rule = h(c.rule);
@@ -346,6 +371,13 @@ std::string diff_html(const DiffReport& r) {
                      "<p>{} changed, {} added, {} removed{}</p></div></header>\n<main>\n",
                      verdict, verdict_title, verdict_detail(d), plural(d.changed, "entry", "entries"), with_commas(d.added),
                      with_commas(d.removed), d.config.empty() ? "" : "; " + plural(d.config.size(), "config field", "config fields"));
+  if (!d.update.layers.empty())
+    out += fmt::format("<p class=\"note\">Update: a host holding A downloads {} of B's {}, {} of it for noise alone{}.</p>\n",
+                       drift::human_bytes(d.update.download_bytes), drift::human_bytes(d.update.image_bytes),
+                       drift::human_bytes(d.update.noise_bytes),
+                       d.update.hosts > 1 ? fmt::format(" ({} hosts: {} wasted)", d.update.hosts,
+                                                        drift::human_bytes(d.update.noise_bytes * d.update.hosts))
+                                          : "");
   out += "<h2>Images</h2>\n" + images_table(r);
   if (!d.hints.empty()) {
     out += "<h2>Hints</h2>\n<ul class=\"hints\">\n";
@@ -356,6 +388,7 @@ std::string diff_html(const DiffReport& r) {
   if (!d.packages.empty()) out += packages_section(d.packages);
   if (!d.config.empty()) out += config_section(d.config);
   if (!d.hazards.empty()) out += hazards_section(d.hazards);
+  out += update_section(d.update);
   out += layers_section(r);
   out += files_section(d);
   if (!d.notes.empty()) {
