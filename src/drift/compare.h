@@ -53,6 +53,9 @@ struct ConfigChange {
   std::string a, b;   // JSON text; "" when absent on that side
   Class cls = Class::Drift;
   std::string category;  // "config" or "build-metadata"
+  // One line for people where a and b are long (history's timestamps, a step only one build has),
+  // e.g. "25 build timestamps differ (steps 0-24)"; "" when "a → b" says it.
+  std::string summary;
 };
 // Compares two image config documents (raw JSON). Fields listed in noise are noise.
 std::vector<ConfigChange> diff_configs(const std::string& a_json, const std::string& b_json,

@@ -99,4 +99,24 @@ TEST(Config, FieldsAreComparedOneByOne) {
   EXPECT_EQ(got["env.A"], Class::Drift);
 }
 
+TEST(Config, HistoryStepByStep) {
+  // A rebuild with one more step: every timestamp moved, B adds step 2, a created_by changed.
+  std::string a = R"({"history": [{"created": "2026-11-25T00:00:00Z", "created_by": "FROM base"},
+    {"created": "2026-11-25T00:00:01Z", "created_by": "ENV A=1", "empty_layer": true}]})";
+  std::string b = R"({"history": [{"created": "2026-11-26T00:00:00Z", "created_by": "FROM base"},
+    {"created": "2026-11-26T00:00:01Z", "created_by": "ENV A=2", "empty_layer": true},
+    {"created": "2026-11-26T00:00:02Z", "created_by": "/bin/sh -c dnf upgrade -y zfs", "comment": "x"}]})";
+  auto changes = diff_configs(a, b, {"history.created", "history.comment"});
+  std::map<std::string, ConfigChange> got;
+  for (auto& c : changes) got[c.field] = c;
+  ASSERT_EQ(got.size(), 3u) << testing::PrintToString(got.size());
+  EXPECT_EQ(got["history.created"].cls, Class::Noise);
+  EXPECT_EQ(got["history.created"].summary, "2 build timestamps differ (steps 0-1)");  // step 2 is B's own
+  EXPECT_EQ(got["history.steps"].cls, Class::Drift);
+  EXPECT_EQ(got["history.steps"].summary, "B adds step 2: /bin/sh -c dnf upgrade -y zfs (layer 1)");
+  EXPECT_EQ(got["history[1].created_by"].a, "\"ENV A=1\"");
+  EXPECT_EQ(got["history[1].created_by"].b, "\"ENV A=2\"");
+  EXPECT_FALSE(got.count("history[2].comment"));  // part of the step B adds
+}
+
 }  // namespace drift_compare_test

@@ -244,7 +244,11 @@ std::string config_section(const std::vector<drift::ConfigChange>& config) {
   std::string out = "<h2>Config</h2>\n<table>\n<tr><th>class</th><th>category</th><th>field</th><th>A</th><th>B</th></tr>\n";
   auto value = [](const std::string& v) { return v.empty() ? std::string("<span class=\"muted\">(absent)</span>") : "<code>" + h(v) + "</code>"; };
   for (auto& c : config)
-    out += fmt::format("<tr><td class=\"{0}\">{0}</td><td>{1}</td><td class=\"path\">{2}</td><td class=\"path\">{3}</td><td class=\"path\">{4}</td></tr>\n",
+    if (!c.summary.empty())
+      out += fmt::format("<tr><td class=\"{0}\">{0}</td><td>{1}</td><td class=\"path\">{2}</td><td colspan=\"2\">{3}</td></tr>\n",
+                         drift::class_name(c.cls), h(c.category), h(c.field), h(c.summary));
+    else
+      out += fmt::format("<tr><td class=\"{0}\">{0}</td><td>{1}</td><td class=\"path\">{2}</td><td class=\"path\">{3}</td><td class=\"path\">{4}</td></tr>\n",
                        drift::class_name(c.cls), h(c.category), h(c.field), value(c.a), value(c.b));
   return out + "</table>\n";
 }

@@ -193,8 +193,11 @@ std::string diff_text(const DiffReport& r) {
   if (!d.config.empty()) {
     out += "\nConfig\n";
     for (auto& c : d.config)
-      out += fmt::format("  {:<6} {}: {} → {}\n", drift::class_name(c.cls), escape_bytes(c.field, false),
-                         c.a.empty() ? "(absent)" : escape_bytes(c.a, false), c.b.empty() ? "(absent)" : escape_bytes(c.b, false));
+      if (!c.summary.empty())
+        out += fmt::format("  {:<6} {}: {}\n", drift::class_name(c.cls), escape_bytes(c.field, false), escape_bytes(c.summary, false));
+      else
+        out += fmt::format("  {:<6} {}: {} → {}\n", drift::class_name(c.cls), escape_bytes(c.field, false),
+                           c.a.empty() ? "(absent)" : escape_bytes(c.a, false), c.b.empty() ? "(absent)" : escape_bytes(c.b, false));
   }
   if (!d.hazards.empty()) {
     out += "\nHazards\n";
@@ -287,6 +290,8 @@ std::string diff_json(const DiffReport& r) {
                            {"b", c.b.empty() ? json(nullptr) : json::parse(c.b, nullptr, false)},
                            {"class", drift::class_name(c.cls)},
                            {"category", c.category}});
+  for (size_t i = 0; i < d.config.size(); ++i)
+    if (!d.config[i].summary.empty()) j["config"][i]["summary"] = d.config[i].summary;
   j["hazards"] = json::array();
   for (auto& h : d.hazards)
     j["hazards"].push_back({{"path", h.path}, {"rule", h.rule}, {"category", h.category}, {"in_a", h.in_a},
@@ -360,7 +365,10 @@ std::string diff_markdown(const DiffReport& r) {
   if (config_drift) {
     out += "\n**Config**\n\n| field | A | B |\n|---|---|---|\n";
     for (auto& c : d.config)
-      if (c.cls != Class::Noise) out += fmt::format("| {} | {} | {} |\n", md_code(c.field), md_code(c.a), md_code(c.b));
+      if (c.cls != Class::Noise && !c.summary.empty())
+        out += fmt::format("| {} | {} | |\n", md_code(c.field), md_text(c.summary));
+      else if (c.cls != Class::Noise)
+        out += fmt::format("| {} | {} | {} |\n", md_code(c.field), md_code(c.a), md_code(c.b));
   }
   auto groups = groups_of(d);
   if (!groups.empty()) {
