@@ -51,6 +51,10 @@ TEST(Trend, NightsInOrderWithVerdictsChartsAndCategories) {
   EXPECT_LT(s2, s3);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("<td>unexplained</td>"), std::string::npos) << html;
+  // The update cost per night: the rebuild re-ships the whole example (every layer's mtimes moved).
+  EXPECT_NE(html.find("What each build makes a host download"), std::string::npos);
+  EXPECT_NE(html.find("2026-11-26 02:00 noise"), std::string::npos) << html;
+  EXPECT_NE(html.find("<td class=\"n\">474 kB (474 kB)</td>"), std::string::npos) << html;
   // Nothing from a report becomes markup; nothing runs, nothing is fetched.
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);

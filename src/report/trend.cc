@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "drift/update.h"
 #include "report/markdown.h"
 #include "report/svg.h"
 #include "util/error.h"
@@ -67,6 +68,13 @@ Night read_night_json(const std::string& file, const nlohmann::json& j) {
       for (const auto& c : j[list])
         if (c.is_object() && c.contains("class") && c["class"] == "drift")
           ++n.drift_categories[c.contains("category") && c["category"].is_string() ? c["category"].get<std::string>() : "unexplained"];
+  if (j.contains("update") && j["update"].is_object()) {
+    const auto& u = j["update"];
+    auto bytes = [&](const char* key) { return u.contains(key) && u[key].is_number_unsigned() ? u[key].get<uint64_t>() : uint64_t{0}; };
+    n.has_update = true;
+    n.download_bytes = bytes("download_bytes");
+    n.noise_bytes = bytes("noise_bytes");
+  }
   if (j.contains("hints") && j["hints"].is_array())
     for (const auto& hint : j["hints"])
       if (hint.is_string() && n.hints.size() < kHints) n.hints.push_back(hint.get<std::string>());
@@ -92,6 +100,25 @@ std::string trend_charts(const std::vector<Night>& nights) {
   out += "<h2>Drift and hazards per night</h2>\n" + svg_bar_chart(drift_bars, o) + "\n";
   o.title = "noise per night";
   out += "<h2>Noise per night</h2>\n" + svg_bar_chart(noise_bars, o) + "\n";
+  // What each night's build makes a host download, and how much of it for noise alone (one scale).
+  std::vector<Bar> pull_bars;
+  uint64_t most = 0;
+  for (const Night& n : nights) {
+    if (!n.has_update) continue;
+    std::string day = n.when.substr(0, 16);
+    if (day.size() > 10 && day[10] == 'T') day[10] = ' ';
+    pull_bars.push_back({day + " download", static_cast<double>(n.download_bytes), "drift", drift::human_bytes(n.download_bytes)});
+    pull_bars.push_back({day + " noise", static_cast<double>(n.noise_bytes), "noise", drift::human_bytes(n.noise_bytes)});
+    most = std::max(most, n.download_bytes);
+  }
+  if (!pull_bars.empty()) {
+    o.title = "bytes a host downloads per night, and of those for noise alone";
+    o.label_width = 210;
+    o.max_value = static_cast<double>(most);
+    out += "<h2>What each build makes a host download</h2>\n<p class=\"note\">Per night: the bytes of B's layers a host "
+           "holding A downloads, and of those the bytes of layers that carry only noise (diff's update section).</p>\n" +
+           svg_bar_chart(pull_bars, o) + "\n";
+  }
   return out;
 }
 
@@ -125,14 +152,15 @@ std::string trend_category_table(const std::vector<Night>& nights) {
 // One row per night, newest first: its verdict, counts, image, report file and hints.
 std::string trend_nights_table(const std::vector<Night>& nights) {
   std::string out;
-  out += "<h2>Nights</h2>\n<table><tr><th>night</th><th>verdict</th><th>drift</th><th>hazard</th><th>noise</th><th>B</th><th>report</th><th>hints</th></tr>\n";
+  out += "<h2>Nights</h2>\n<table><tr><th>night</th><th>verdict</th><th>drift</th><th>hazard</th><th>noise</th><th>download (noise)</th><th>B</th><th>report</th><th>hints</th></tr>\n";
   for (auto it = nights.rbegin(); it != nights.rend(); ++it) {
     std::string hints;
     for (auto& s : it->hints) hints += (hints.empty() ? "" : "<br>") + html_text(s);
+    const std::string pull = it->has_update ? fmt::format("{} ({})", drift::human_bytes(it->download_bytes), drift::human_bytes(it->noise_bytes)) : "";
     out += fmt::format("<tr><td class=\"when\">{}</td><td><span class=\"v {}\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                       "<td class=\"ref\"><code>{}</code></td><td class=\"ref\"><code>{}</code></td><td>{}</td></tr>\n",
+                       "<td class=\"n\">{}</td><td class=\"ref\"><code>{}</code></td><td class=\"ref\"><code>{}</code></td><td>{}</td></tr>\n",
                        html_text(it->when), html_text(it->verdict), html_text(it->verdict), with_commas(it->drift), with_commas(it->hazard),
-                       with_commas(it->noise), html_text(it->b), html_text(std::filesystem::path(it->file).filename().string()), hints);
+                       with_commas(it->noise), pull, html_text(it->b), html_text(std::filesystem::path(it->file).filename().string()), hints);
   }
   out += "</table>\n";
   return out;

@@ -17,6 +17,10 @@ struct Night {
   uint64_t drift = 0, hazard = 0, noise = 0;
   std::map<std::string, uint64_t> drift_categories;  // category -> changes of class drift
   std::vector<std::string> hints;                    // the first few
+  // The update cost (diff's "update"), when the JSON has one: bytes a host downloads, and of
+  // those for noise alone.
+  bool has_update = false;
+  uint64_t download_bytes = 0, noise_bytes = 0;
 };
 
 // Reads one imagelint.diff/v1 JSON; throws InputError naming the file when it is not one.
