@@ -9,6 +9,8 @@ packages=(
   libssl-dev zlib1g-dev libisal-dev libzstd-dev liblzma-dev libgtest-dev libsqlite3-dev libtomlplusplus-dev
   # real tools the tests use as oracles, and the benchmark baseline
   umoci skopeo libarchive-tools zstd xz-utils gzip rpm binutils python3
+  # zstd:chunked layers for the tests, written by containers/storage's own compressor (Go, offline)
+  golang-go golang-github-containers-storage-dev
   # validators of the report formats against the official schemas (../shared/schemas)
   python3-jsonschema libxml2-utils
   # the GitLab CI templates' test reads their YAML

@@ -41,6 +41,9 @@ struct UpdateLayer {
   size_t entries_differ = 0;      // entries added, removed or changed against A's layer
   std::map<std::string, size_t> by_class, by_category;  // of those entries
   std::vector<std::string> first_paths;  // the first entries that made the digest change (up to 5)
+  // zstd:chunked: what a partial pull of the layer fetches (its TOC, and the files and chunks a
+  // host holding A lacks, by digest); -1 without a TOC.
+  int64_t chunked_download = -1;
   std::string cause;              // unexplained-churn: what differs; noise-only: the categories
   std::string fix;                // one line
 };
@@ -50,6 +53,8 @@ struct UpdateCost {
   uint64_t image_bytes = 0;         // B's stored size
   uint64_t download_bytes = 0;      // layers a host holding A must fetch
   uint64_t noise_bytes = 0;         // of those, the noise-only and unexplained-churn ones
+  bool chunked = false;             // some downloaded layer has a zstd:chunked TOC
+  uint64_t chunked_download_bytes = 0;  // then: the partial pulls, and the other layers whole
   uint64_t hosts = 1;
 };
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "drift/chunked.h"
 #include "drift/diff_internal.h"
 
 namespace imagelint::drift {
@@ -147,6 +148,14 @@ UpdateCost update_cost(const Image& a, const Image& b, const std::vector<LayerRe
   internal::SideContent none_a, none_b;
   internal::ClassifyContext cx{rules, none_a, none_b, r.packages, nullptr, nullptr, {}, {}};
   internal::prepare_package_story(cx);
+  // What a host holding A has by digest, from A's zstd:chunked TOCs (read only when B has one).
+  HeldDigests held;
+  bool b_chunked = false;
+  for (const LayerInfo& l : b.layers) b_chunked |= !l.toc_position.empty() && !a_digests.count(l.digest);
+  if (b_chunked)
+    for (const LayerInfo& l : a.layers)
+      if (auto toc = read_chunked_toc(l, static_cast<size_t>(l.index) < ra.size() ? &ra[static_cast<size_t>(l.index)] : nullptr))
+        held.add(*toc);
   for (const LayerInfo& l : b.layers) {
     UpdateLayer u;
     u.index = l.index;
@@ -173,6 +182,11 @@ UpdateCost update_cost(const Image& a, const Image& b, const std::vector<LayerRe
       u.status = "drift";  // not read (cannot happen: a diff whose diff_ids differ reads the layers)
     }
     if (u.status == "noise-only" || u.status == "unexplained-churn") out.noise_bytes += l.size;
+    if (auto toc = read_chunked_toc(l, i < rb.size() ? &rb[i] : nullptr)) {
+      u.chunked_download = static_cast<int64_t>(partial_pull_bytes(*toc, held));
+      out.chunked = true;
+    }
+    out.chunked_download_bytes += u.chunked_download >= 0 ? static_cast<uint64_t>(u.chunked_download) : l.size;
     out.layers.push_back(std::move(u));
   }
   return out;
@@ -191,11 +205,12 @@ nlohmann::json update_to_json(const UpdateCost& u) {
       j["first_paths"] = l.first_paths;
       j["causes"] = l.cause.empty() ? json::array() : json::array({l.cause});
       j["fix"] = l.fix.empty() ? json(nullptr) : json(l.fix);
+      if (l.chunked_download >= 0) j["chunked_download_bytes"] = l.chunked_download;
     }
     layers.push_back(std::move(j));
   }
   auto share = [&](uint64_t n) { return u.image_bytes ? static_cast<double>(n) / static_cast<double>(u.image_bytes) : 0.0; };
-  return {{"layers", layers},
+  json out = {{"layers", layers},
           {"image_bytes", u.image_bytes},
           {"download_bytes", u.download_bytes},
           {"noise_bytes", u.noise_bytes},
@@ -204,6 +219,8 @@ nlohmann::json update_to_json(const UpdateCost& u) {
           {"hosts", u.hosts},
           {"fleet_download_bytes", u.download_bytes * u.hosts},
           {"fleet_noise_bytes", u.noise_bytes * u.hosts}};
+  if (u.chunked) out["chunked"] = {{"download_bytes", u.chunked_download_bytes}};
+  return out;
 }
 
 std::string human_bytes(uint64_t n) {

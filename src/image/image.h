@@ -30,6 +30,9 @@ struct LayerInfo {
   uint64_t size = 0;       // bytes of the blob as stored
   std::string diff_id;     // from config rootfs.diff_ids
   std::string created_by;  // from config history (non-empty layers in order)
+  // zstd:chunked (containers/storage): the descriptor's manifest-position and manifest-checksum
+  // annotations (io.github.containers.zstd-chunked.* or io.containers.zstd-chunked.*), or "".
+  std::string toc_position, toc_checksum;
 };
 
 struct Image {

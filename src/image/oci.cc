@@ -147,6 +147,11 @@ void read_oci_manifest_descriptors(Image& img, const json& doc, const LayoutFile
     media::check_layer(li.media_type, files.display(lrel));
     li.blob = files.blob(lrel);
     if (auto s = l.find("size"); s != l.end() && s->is_number_unsigned()) li.size = s->get<uint64_t>();
+    if (auto a = l.find("annotations"); a != l.end() && a->is_object())
+      for (const char* prefix : {"io.github.containers.zstd-chunked.", "io.containers.zstd-chunked."}) {
+        if (li.toc_position.empty()) li.toc_position = str_field(*a, (std::string(prefix) + "manifest-position").c_str());
+        if (li.toc_checksum.empty()) li.toc_checksum = str_field(*a, (std::string(prefix) + "manifest-checksum").c_str());
+      }
     if (li.size != li.blob.length)
       throw InputError(li.blob.display, fmt::format("size mismatch: descriptor says {} bytes, blob has {}", li.size,
                                                     li.blob.length));

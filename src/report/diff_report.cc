@@ -159,6 +159,8 @@ std::string update_totals(const drift::UpdateCost& u) {
   if (u.hosts > 1)
     s += fmt::format("; {} hosts: {}, {} wasted", u.hosts, drift::human_bytes(u.download_bytes * u.hosts),
                      drift::human_bytes(u.noise_bytes * u.hosts));
+  if (u.chunked)
+    s += fmt::format("; with zstd:chunked partial pull, {}", drift::human_bytes(u.chunked_download_bytes));
   return s;
 }
 
@@ -167,6 +169,8 @@ std::string update_line(const drift::UpdateLayer& l) {
                         ? fmt::format("{} {} from A's layer {}", with_commas(l.entries_differ),
                                       l.entries_differ == 1 ? "entry differs" : "entries differ", l.index)
                         : l.cause;
+  if (l.chunked_download >= 0)
+    why += fmt::format(" (zstd:chunked partial pull: {})", drift::human_bytes(static_cast<uint64_t>(l.chunked_download)));
   return fmt::format("layer {:>3}  {:>8}  {:<17}  {}", l.index, drift::human_bytes(l.size), l.status, why);
 }
 
