@@ -51,8 +51,9 @@ int diff(const DiffArgs& a, const RunContext& run) {
   std::vector<std::string> formats = report_formats(a.formats, a.outputs);
   for (auto& f : formats)
     if (!find_diff_writer(f)) throw UsageError("--format " + f + ": not available (text, json, markdown and html are)");
-  const std::optional<uint64_t> budget = a.max_noise.empty() ? std::nullopt : std::optional(parse_size(a.max_noise));
+  std::optional<uint64_t> budget = a.max_noise.empty() ? std::nullopt : std::optional(parse_size(a.max_noise));
   pipeline::Diffed got = pipeline::diff(a.req, run);
+  if (!budget) budget = got.result.update.budget;  // a rules file's max_noise_bytes
   got.result.update.hosts = a.hosts;
   write_reports(run, formats, a.outputs, [&](const std::string& format, bool color) {
     return find_diff_writer(format)(DiffReport{got.a, got.b, got.result, got.seconds, run.now, color});
@@ -64,7 +65,7 @@ int diff(const DiffArgs& a, const RunContext& run) {
     for (const drift::UpdateLayer& l : u.layers)
       if (l.status == "noise-only" || l.status == "unexplained-churn")
         layers += fmt::format("{}layer {} ({}, {})", layers.empty() ? "" : ", ", l.index, l.status, drift::human_bytes(l.size));
-    std::fprintf(stderr, "imagelint diff: each host would download %s for noise alone, over the --max-noise-bytes budget of %s: %s\n",
+    std::fprintf(stderr, "imagelint diff: each host would download %s for noise alone, over the budget of %s: %s\n",
                  drift::human_bytes(u.noise_bytes).c_str(), drift::human_bytes(*budget).c_str(), layers.c_str());
     code = 1;
   }
@@ -92,7 +93,7 @@ CommandFn setup_diff(CLI::App& sub) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
   cmd->add_option("--max-noise-bytes", args.max_noise,
                    "Exit 1 when a host holding A would download more than SIZE (500000, 640M, 1.5G, 64MiB) of B's layers "
-                   "for noise alone (noise-only and unexplained-churn layers), naming them");
+                   "for noise alone (noise-only and unexplained-churn layers), naming them; overrides a rules file's max_noise_bytes");
   std::string names;
   for (auto& n : drift::normaliser_names()) names += (names.empty() ? "" : ", ") + n;
   cmd->footer(

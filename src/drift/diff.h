@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ struct UpdateCost {
   bool chunked = false;             // some downloaded layer has a zstd:chunked TOC
   uint64_t chunked_download_bytes = 0;  // then: the partial pulls, and the other layers whole
   uint64_t hosts = 1;
+  std::optional<uint64_t> budget;   // max_noise_bytes from the drift rules files
 };
 
 

@@ -178,7 +178,7 @@ std::vector<std::string> attr_names(uint16_t attrs) {
 DriftRules parse_drift_rules(const std::string& text, const std::string& where) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(where, "not a JSON object");
-  check_keys(j, {"name", "description", "rules", "hazards", "config_noise"}, where);
+  check_keys(j, {"name", "description", "rules", "hazards", "config_noise", "max_noise_bytes"}, where);
   DriftRules out;
   if (auto it = j.find("rules"); it != j.end()) {
     if (!it->is_array()) throw InputError(where, "\"rules\" must be a list");
@@ -189,6 +189,10 @@ DriftRules parse_drift_rules(const std::string& text, const std::string& where) 
     for (size_t i = 0; i < it->size(); ++i) out.hazards.push_back(parse_hazard((*it)[i], where, i));
   }
   out.config_noise = str_list(j, "config_noise", where);
+  if (auto it = j.find("max_noise_bytes"); it != j.end()) {
+    if (!it->is_number_unsigned()) throw InputError(where, "\"max_noise_bytes\" must be a number of bytes");
+    out.max_noise_bytes = it->get<uint64_t>();
+  }
   out.files.push_back(where);
   return out;
 }
@@ -200,6 +204,7 @@ DriftRules load_drift_rules(const std::vector<std::string>& files, const std::ve
     merge_by_id(out.rules, std::move(user.rules));
     merge_by_id(out.hazards, std::move(user.hazards));
     for (auto& c : user.config_noise) out.config_noise.push_back(c);
+    if (user.max_noise_bytes) out.max_noise_bytes = user.max_noise_bytes;
     out.files.push_back(f);
   }
   std::vector<DriftRule> ignored;

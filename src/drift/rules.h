@@ -3,6 +3,7 @@
 // classification lives in those files, none in C++.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct DriftRules {
   std::vector<DriftRule> rules;  // in order: the first match decides
   std::vector<HazardRule> hazards;
   std::vector<std::string> config_noise;  // config fields whose differences are noise
+  // The update cost's budget ("max_noise_bytes"): bytes a host may download for noise alone
+  // before diff exits 1; the last file that sets it wins, --max-noise-bytes over all.
+  std::optional<uint64_t> max_noise_bytes;
   std::vector<std::string> files;         // what was loaded, for the report
 };
 

@@ -140,6 +140,7 @@ UpdateCost update_cost(const Image& a, const Image& b, const std::vector<LayerRe
                        const std::vector<LayerStats>& sa, const std::vector<LayerStats>& sb, const DiffResult& r,
                        const DriftRules& rules) {
   UpdateCost out;
+  out.budget = rules.max_noise_bytes;
   std::unordered_map<std::string, int> a_digests;
   for (const LayerInfo& l : a.layers)
     if (!l.digest.empty()) a_digests.emplace(l.digest, l.index);
