@@ -104,4 +104,20 @@ TEST_F(UpdateCost, RecompressedLayersAreChurnAndTheBudgetGates) {
   EXPECT_NE(bad.err.find("--max-noise-bytes lots: not a size"), std::string::npos) << bad.err;
 }
 
+TEST_F(UpdateCost, LayersReusedAtAnotherIndexAndAnotherGzipLevel) {
+  nlohmann::json j = diff("t/gz:a", "t/gz:b", {}, 1);  // the layer order changed: so does the filesystem
+  const nlohmann::json& l = j["update"]["layers"];
+  ASSERT_EQ(l.size(), 3u) << j["update"].dump(2);
+  EXPECT_EQ(l[0]["status"], "reused");
+  EXPECT_EQ(l[0]["reused_from"], 2);
+  EXPECT_EQ(l[2]["status"], "reused");
+  EXPECT_EQ(l[2]["reused_from"], 0);
+  EXPECT_EQ(l[1]["status"], "unexplained-churn") << l[1].dump(2);
+  EXPECT_EQ(l[1]["causes"][0], "compression: the same tar compressed to other bytes (another gzip level or implementation)");
+  auto [total, download] = manifest_sums("t/gz:a", "t/gz:b");
+  EXPECT_EQ(j["update"]["download_bytes"], download);
+  EXPECT_EQ(j["update"]["noise_bytes"], download);
+  EXPECT_EQ(j["update"]["image_bytes"], total);
+}
+
 }  // namespace e2e_update_cost_test
