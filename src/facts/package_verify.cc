@@ -187,6 +187,8 @@ class Verifier {
     else
       flags &= ~PackagedFile::kVerifyLink;
     if (!opt_.mtime) flags &= ~PackagedFile::kVerifyMtime;
+    // A directory no layer named (a parent the tars left out) has no mode, owner or mtime of its own.
+    if (e->implicit) flags &= ~(PackagedFile::kVerifyMode | PackagedFile::kVerifyUser | PackagedFile::kVerifyGroup | PackagedFile::kVerifyMtime);
 
     std::string col(9, '.');
     const uint32_t mode = type_bits(e->type) | (e->mode & 07777);
