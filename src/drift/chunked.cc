@@ -52,10 +52,9 @@ std::string text(const nlohmann::json& e, const char* key) {
   return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-}  // namespace
-
-std::optional<ChunkedToc> read_chunked_toc(const LayerInfo& layer, const LayerRecord* names) {
-  if (layer.toc_position.empty()) return std::nullopt;
+// The TOC's JSON, its position checked against the blob and the footer, its digest against the
+// annotation, its size against what it declares. *data_end: where the files' frames end.
+nlohmann::json read_toc_json(const LayerInfo& layer, uint64_t* data_end, uint64_t* toc_bytes) {
   const std::string& where = layer.blob.display;
   const uint64_t blob = layer.blob.length;
   uint64_t pos[4];
@@ -92,13 +91,22 @@ std::optional<ChunkedToc> read_chunked_toc(const LayerInfo& layer, const LayerRe
   nlohmann::json doc = nlohmann::json::parse(raw, nullptr, false);
   if (!doc.is_object() || !doc.contains("entries") || !doc["entries"].is_array())
     throw InputError(where, "zstd:chunked TOC is not JSON with an entries list");
+  *data_end = off - 8;  // where the TOC's skippable frame starts
+  *toc_bytes = len + 8 + kFooterSize + 8;
+  return doc;
+}
 
+}  // namespace
+
+std::optional<ChunkedToc> read_chunked_toc(const LayerInfo& layer, const LayerRecord* names) {
+  if (layer.toc_position.empty()) return std::nullopt;
+  const std::string& where = layer.blob.display;
+  uint64_t data_end = 0;
+  ChunkedToc toc;
+  const nlohmann::json doc = read_toc_json(layer, &data_end, &toc.toc_bytes);
   std::unordered_set<std::string_view> in_tar;
   if (names)
     for (const LayerRecordEntry& e : *names) in_tar.insert(e.name);
-  const uint64_t data_end = off - 8;  // where the TOC's skippable frame starts
-  ChunkedToc toc;
-  toc.toc_bytes = len + 8 + kFooterSize + 8;
   ChunkedToc::File* open = nullptr;  // the file the following chunk entries belong to
   uint64_t file_end = 0;
   for (const nlohmann::json& e : doc["entries"]) {

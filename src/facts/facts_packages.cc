@@ -121,17 +121,19 @@ void gather_verification(const Image& img, const FileSystem& fs, const CaptureSe
   std::map<std::pair<std::string, uint32_t>, std::string> reread;
   DigestOf digest = [&](const std::string& path, uint32_t algo) -> const std::string* {
     if (done)
-      if (auto it = done->find(path); it != done->end()) return static_cast<const FileDigester&>(*it->second).hex(algo);
+      if (auto it = done->find(path); it != done->end())
+        if (const std::string* hex = static_cast<const FileDigester&>(*it->second).hex(algo)) return hex;
     if (auto it = reread.find({path, algo}); it != reread.end()) return &it->second;
     const Entry* e = fs.find(path);  // empty files get no visitor
     const std::string& empty = empty_digest(algo);
     return e && e->type == EntryType::File && e->size == 0 && !empty.empty() ? &empty : nullptr;
   };
   f.verify = verify_packages(f.packages, fs, f.users, digest, needs.verify);
-  if (done) return;
   std::map<std::string, std::set<uint32_t>> wanted;  // data path -> algorithms
   for (const VerifyIssue& is : f.verify.issues) {
-    if (is.at_install || is.missing || is.letters[2] != '?') continue;
+    // In-pass digests leave out a few places (caches, homes, the databases): those a package
+    // lists are read again too. Without them, only what a later layer wrote needs a digest.
+    if ((!done && is.at_install) || is.missing || is.letters[2] != '?') continue;
     const Entry* e = fs.find(is.path);
     if (!e || e->size > kVerifyRereadCap) continue;
     wanted[e->data_path().empty() ? is.path : e->data_path()].insert(f.packages.packages[is.package].digest_algo);

@@ -132,8 +132,10 @@ class PackageVerify : public RuleKind {
     for (auto& [pi, n] : unchecked) {
       const Package& p = db.packages[pi];
       const char* algo = digest_algo_name(p.digest_algo);
-      Finding f = make_finding(rule, "", std::to_string(n) + " files of " + p.nevra + " were not digest-checked: " +
-                                             (algo ? std::string(algo) + " is not in params.digests" : "unknown algorithm"));
+      std::string why = !algo ? "its digest algorithm is unknown"
+                        : baseline ? "larger than 256 MiB, or their layer did not give their bytes again"
+                                   : std::string(algo) + " is not in params.digests";
+      Finding f = make_finding(rule, "", std::to_string(n) + " files of " + p.nevra + " were not digest-checked: " + why);
       f.severity = Severity::Info;
       f.package = p.nevra;
       out.push_back(std::move(f));
