@@ -45,7 +45,12 @@ class FileContent : public RuleKind {
   }
   void declare(const RuleSpec& rule, CaptureRequests& captures) const override {
     uint64_t cap = max_bytes(rule);
-    for (const std::string& p : param_strings(rule, "paths")) captures.want_pattern(p, cap);
+    for (const std::string& p : param_strings(rule, "paths")) {
+      captures.want_pattern(p, cap);
+      // A pattern that names one path (no operator but '.', which matches itself too) is also
+      // wanted by name, resolved through symlinks: etc/machine-id may link to the file with the id.
+      if (p.find_first_of("*+?()[]{}|^$\\") == std::string::npos) captures.want_path(p, cap);
+    }
   }
   void check(const RuleSpec& rule, const Context& ctx, std::vector<Finding>& out) const override {
     auto paths = param_patterns(rule, "paths");
@@ -54,8 +59,15 @@ class FileContent : public RuleKind {
     uint64_t cap = max_bytes(rule);
     std::string why = rule.params.value("message", std::string());
     for_each_match(ctx.fs, paths, [&](const std::string& path, const Entry& e) {
-      if (e.type != EntryType::File) return;
+      if (e.type != EntryType::File && e.type != EntryType::Symlink) return;
       const Captured* c = ctx.captures.get(path);
+      if (e.type == EntryType::Symlink) {
+        // Only a literal path is captured through its link; a link that resolves to no regular
+        // file holds no content to check.
+        Resolved r = ctx.fs.resolve(path, true);
+        const Entry* t = r.status == Resolve::Ok ? ctx.fs.find(r.path) : nullptr;
+        if (!c || !t || t->type != EntryType::File) return;
+      }
       if (!c) {
         out.push_back(make_finding(rule, path, path + ": content was not captured, cannot check it"));
         return;
@@ -65,7 +77,9 @@ class FileContent : public RuleKind {
       bool cut = c->size > n;
       bool found = RE2::PartialMatch(re2::StringPiece(c->data.data(), n), *re);
       if (found == must) return;
-      std::string msg = path + (must ? " does not contain /" : " contains /") + re->pattern() + "/";
+      std::string shown = path;
+      if (e.type == EntryType::Symlink) shown += " (a link to " + ctx.fs.resolve(path, true).path + ")";
+      std::string msg = shown + (must ? " does not contain /" : " contains /") + re->pattern() + "/";
       if (!why.empty()) msg += ": " + why;
       if (cut) msg += " (only the first " + std::to_string(n) + " of " + std::to_string(c->size) + " bytes were checked)";
       out.push_back(make_finding(rule, path, msg));

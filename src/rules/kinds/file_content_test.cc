@@ -24,6 +24,19 @@ TEST(KindFileContent, PopulatedMachineIdFails) {
                           "etc/machine-id does not contain /\\A(uninitialized\\n?)?\\z/: an image-based host that boots with a populated"));
 }
 
+TEST(KindFileContent, MachineIdThroughASymlinkIsReadWhereItPoints) {
+  Fixture populated;
+  populated.file("var/lib/dbus/machine-id", "4c4c4544003d4b10804cb4c04f4e3132\n").symlink("etc/machine-id", "/var/lib/dbus/machine-id");
+  EXPECT_TRUE(one_finding(populated.run("machine-id"), "etc/machine-id", Severity::Warning,
+                          "etc/machine-id (a link to var/lib/dbus/machine-id) does not contain"));
+  Fixture empty;
+  empty.file("var/lib/dbus/machine-id", "").symlink("etc/machine-id", "/var/lib/dbus/machine-id");
+  EXPECT_TRUE(no_findings(empty.run("machine-id")));
+  Fixture dangling;  // systemd's own link to /run, a tmpfs on the host: nothing in the image
+  dangling.dir("etc").symlink("etc/machine-id", "../run/machine-id");
+  EXPECT_TRUE(no_findings(dangling.run("machine-id")));
+}
+
 RuleSpec no_password_auth() {
   return user_rule("file-content", R"({"paths": ["etc/ssh/sshd_config(\\.d/.*)?"], "mode": "must-not",
                                       "pattern": "(?m)^\\s*PasswordAuthentication\\s+yes", "max_bytes": 64})");
