@@ -150,6 +150,13 @@ const char* kind_name(ChangeKind k) {
 }
 
 
+Change compare_entries(const std::string& path, const Entry* a, const Entry* b, const std::string& hx, const std::string& hy) {
+  if (!a || !b) return one_side_change(path, a ? *a : *b, a != nullptr);
+  std::vector<std::string> parts;
+  const uint16_t attrs = differing_attrs(*a, *b, hx, hy, parts);
+  return changed_entry(path, *a, *b, attrs, parts);
+}
+
 std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b, bool hardlinks) {
   std::vector<Change> out;
   std::unordered_map<std::string, std::string> ga, gb;

@@ -36,6 +36,10 @@ struct Change {
 // the tar happened to write first; hardlinks=false leaves them out (a dir: rootfs does not record
 // them).
 std::vector<Change> compare_filesystems(const FileSystem& a, const FileSystem& b, bool hardlinks = true);
+// The same for one path's entries (a or b null: removed or added): attrs 0 when nothing differs.
+// hx, hy: what each is hardlinked with ("" for nothing).
+Change compare_entries(const std::string& path, const Entry* a, const Entry* b, const std::string& hx = "",
+                       const std::string& hy = "");
 
 struct PackageChange {
   std::string name, arch, a, b;  // a, b: [epoch:]version-release

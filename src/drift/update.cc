@@ -15,32 +15,11 @@ namespace {
 
 constexpr size_t kFirstPaths = 5;
 
-// What the comparison sees of an entry: everything a host would see differ.
-bool same_entry(const LayerRecordEntry& x, const LayerRecordEntry& y) {
-  return x.type == y.type && x.hardlink == y.hardlink && x.mode == y.mode && x.uid == y.uid && x.gid == y.gid &&
-         x.size == y.size && x.mtime == y.mtime && x.link == y.link && x.hash == y.hash && x.xattrs == y.xattrs &&
-         x.dev_major == y.dev_major && x.dev_minor == y.dev_minor;
-}
-
-// The change one layer's entry makes against the other build's layer at the same index.
+// The change one layer's entry makes against the other build's layer at the same index (attrs 0
+// when a host would see no difference).
 Change layer_change(const std::string& name, const LayerRecordEntry* a, const LayerRecordEntry* b) {
-  Change c;
-  c.path = name;
-  c.kind = !a ? ChangeKind::Added : !b ? ChangeKind::Removed : ChangeKind::Changed;
-  if (a) c.type_a = a->type, c.size_a = a->size, c.mode_a = a->mode, c.mtime_a = a->mtime;
-  if (b) c.type_b = b->type, c.size_b = b->size, c.mode_b = b->mode, c.mtime_b = b->mtime;
-  if (a && b) {
-    if (a->type != b->type) c.attrs |= kType;
-    if (a->hash != b->hash || a->size != b->size) c.attrs |= kContent;
-    if (a->mode != b->mode) c.attrs |= kMode;
-    if (a->uid != b->uid) c.attrs |= kUid;
-    if (a->gid != b->gid) c.attrs |= kGid;
-    if (a->mtime != b->mtime) c.attrs |= kMtime;
-    if (a->xattrs != b->xattrs) c.attrs |= kXattrs;
-    if (a->link != b->link) c.attrs |= a->hardlink || b->hardlink ? kHardlink : kLink;
-    if (a->dev_major != b->dev_major || a->dev_minor != b->dev_minor) c.attrs |= kDevice;
-  }
-  return c;
+  return compare_entries(name, a ? &a->entry : nullptr, b ? &b->entry : nullptr, a ? a->entry.hardlink() : "",
+                         b ? b->entry.hardlink() : "");
 }
 
 // Why two blobs of the same tar differ.
@@ -77,7 +56,7 @@ void compare_layer(const LayerRecord* ra, const LayerRecord& rb, const LayerStat
     for (const LayerRecordEntry& e : *ra) in_a[e.name] = &e;  // a name twice in a tar: the last one counts
   std::unordered_map<std::string_view, const LayerRecordEntry*> in_b;
   for (const LayerRecordEntry& e : rb) in_b[e.name] = &e;
-  auto count = [&](const std::string& name, const LayerRecordEntry* a, const LayerRecordEntry* b) {
+  auto count = [&](const std::string& name, Change c) {
     ++u.entries_differ;
     if (u.first_paths.size() < kFirstPaths) u.first_paths.push_back(name);
     Class cls;
@@ -87,7 +66,6 @@ void compare_layer(const LayerRecord* ra, const LayerRecord& rb, const LayerStat
       cls = f->second->cls;  // the final diff's own verdict (normalisers, second read) for what B's layer left
       category = f->second->category;
     } else {
-      Change c = layer_change(name, a, b);
       internal::classify(c, cx);
       cls = c.cls;
       category = c.category;
@@ -98,12 +76,12 @@ void compare_layer(const LayerRecord* ra, const LayerRecord& rb, const LayerStat
   for (const LayerRecordEntry& e : rb) {
     auto it = in_a.find(e.name);
     if (in_b.at(e.name) != &e) continue;  // an earlier copy of a name the tar writes twice
-    if (it == in_a.end()) count(e.name, nullptr, &e);
-    else if (!same_entry(*it->second, e)) count(e.name, it->second, &e);
+    Change c = layer_change(e.name, it == in_a.end() ? nullptr : it->second, &e);
+    if (c.kind != ChangeKind::Changed || c.attrs) count(e.name, std::move(c));
   }
   if (ra)
     for (const LayerRecordEntry& e : *ra)
-      if (!in_b.count(e.name) && in_a.at(e.name) == &e) count(e.name, &e, nullptr);
+      if (!in_b.count(e.name) && in_a.at(e.name) == &e) count(e.name, layer_change(e.name, &e, nullptr));
 
   if (u.entries_differ == 0) {
     u.status = "unexplained-churn";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "util/path.h"
+#include "util/text.h"
 
 namespace imagelint {
 
@@ -117,19 +118,22 @@ Package dpkg_package(const std::string& name, const std::string& version, const 
   return p;
 }
 
+// The info file of p with the given key map (.list, .md5sums): dpkg names it
+// "PKG:ARCH.EXT" for Multi-Arch: same packages (info/format 1) and "PKG.EXT" otherwise, and for
+// every package in a format-0 database.
+const std::string* dpkg_info(const Package& p, const Stanza& st, const std::unordered_map<std::string, const std::string*>& m) {
+  const std::string* multiarch = st.get("Multi-Arch");
+  if (multiarch && *multiarch == "same" && !p.arch.empty())
+    if (auto it = m.find(p.name + ":" + p.arch); it != m.end()) return it->second;
+  if (auto it = m.find(p.name); it != m.end()) return it->second;
+  return nullptr;
+}
+
 // The package's files from its list file (found by the stanza's Multi-Arch), its problems
 // and a missing list noted in out (where: the status file).
 void read_dpkg_file_list(Package& p, const Stanza& st, const std::unordered_map<std::string, const std::string*>& lists,
                          bool have_lists, const std::string& where, PackageDb& out) {
-  // dpkg names the list "PKG:ARCH.list" for Multi-Arch: same packages (info/format 1) and
-  // "PKG.list" otherwise, and for every package in a format-0 database.
-  const std::string* list = nullptr;
-  const std::string* multiarch = st.get("Multi-Arch");
-  if (multiarch && *multiarch == "same" && !p.arch.empty())
-    if (auto it = lists.find(p.name + ":" + p.arch); it != lists.end()) list = it->second;
-  if (!list)
-    if (auto it = lists.find(p.name); it != lists.end()) list = it->second;
-  if (list) {
+  if (const std::string* list = dpkg_info(p, st, lists)) {
     std::string_view text = *list;
     while (!text.empty()) {
       size_t nl = text.find('\n');
@@ -151,21 +155,7 @@ void read_dpkg_file_list(Package& p, const Stanza& st, const std::unordered_map<
   }
 }
 
-// The info file of p with the given key map (found as read_dpkg_file_list finds the list).
-const std::string* dpkg_info(const Package& p, const Stanza& st, const std::unordered_map<std::string, const std::string*>& m) {
-  const std::string* multiarch = st.get("Multi-Arch");
-  if (multiarch && *multiarch == "same" && !p.arch.empty())
-    if (auto it = m.find(p.name + ":" + p.arch); it != m.end()) return it->second;
-  if (auto it = m.find(p.name); it != m.end()) return it->second;
-  return nullptr;
-}
-
-bool md5_hex(std::string_view s) {
-  if (s.size() != 32) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
+bool md5_hex(std::string_view s) { return s.size() == 32 && is_lower_hex(s); }
 
 // What `dpkg --verify` compares: the md5sums file's digests, and each conffile's digest from the
 // status file's Conffiles field (" /etc/foo HASH [obsolete]"). Problems are notes on the package

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "util/hash.h"
+#include "util/text.h"
 
 namespace imagelint {
 
@@ -111,9 +112,7 @@ bool FileDigester::load(std::string_view in) {
     }
     const EVP_MD* md = evp_of(a);
     std::string_view hex = item.substr(colon + 1);
-    if (!md || hex.size() != 2 * static_cast<size_t>(EVP_MD_get_size(md))) return false;
-    for (char c : hex)
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    if (!md || hex.size() != 2 * static_cast<size_t>(EVP_MD_get_size(md)) || !is_lower_hex(hex)) return false;
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #include "facts/rpmdb.h"
 #include "facts/rpmdb_internal.h"
 #include "util/path.h"
+#include "util/text.h"
 
 namespace imagelint {
 
@@ -332,12 +333,6 @@ bool file_array(uint32_t tag, size_t n, std::vector<T>& out, Read read, std::str
   return fail(err, tag_desc(tag) + " has " + std::to_string(out.size()) + " entries for " + std::to_string(n) + " files");
 }
 
-bool lower_hex(std::string_view s) {
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 // What `rpm -V` compares, per file (n: the header's own file count; kept: the indexes of the
 // files read_files kept). All or nothing, as the file list: attrs stays empty on an error.
 bool read_attrs(const Header& h, size_t n, const std::vector<uint32_t>& kept, Package& p, std::string* err) {
@@ -366,7 +361,7 @@ bool read_attrs(const Header& h, size_t n, const std::vector<uint32_t>& kept, Pa
     if (!digests.empty()) {
       a.digest.assign(digests[i]);
       for (char& c : a.digest) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
-      if (!lower_hex(a.digest)) return fail(err, "FILEDIGESTS[" + std::to_string(i) + "] is not hex");
+      if (!is_lower_hex(a.digest)) return fail(err, "FILEDIGESTS[" + std::to_string(i) + "] is not hex");
     }
     if (!links.empty()) a.linkto.assign(links[i]);
     if (!users.empty()) a.user.assign(users[i]);

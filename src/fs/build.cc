@@ -124,27 +124,11 @@ class LayerApplier {
 
 namespace {
 
-LayerRecordEntry layer_record(const IndexedEntry& x) {
-  const TarHeader& h = x.h;
-  LayerRecordEntry r;
-  r.name = x.norm;
-  r.type = h.type;
-  r.hardlink = h.is_hardlink;
-  r.mode = h.mode & 07777;
-  r.uid = h.uid, r.gid = h.gid, r.dev_major = h.dev_major, r.dev_minor = h.dev_minor;
-  r.size = h.size;
-  r.mtime = h.mtime;
-  r.link = h.link;
-  r.hash = x.hash;
-  if (!h.xattrs.empty()) {
-    Xxh128 xh;
-    for (auto& [k, v] : h.xattrs) {
-      xh.update(k.data(), k.size() + 1);  // with the NUL: "ab"+"c" is not "a"+"bc"
-      xh.update(v.data(), v.size());
-      xh.update("\n", 1);
-    }
-    r.xattrs = xh.digest();
-  }
+LayerRecordEntry layer_record(const IndexedEntry& x, int layer) {
+  LayerRecordEntry r{x.norm, entry_of(x.h)};
+  r.entry.hash = x.hash;
+  r.entry.layer = layer;
+  if (x.h.is_hardlink) r.entry.set_hardlink(x.h.link);
   return r;
 }
 
@@ -241,7 +225,7 @@ BuildResult build_filesystem(const Image& img, CaptureSet* captures, const RunCo
       LayerRecord* record = nullptr;
       if (captures && captures->layer_records()) record = &out.layer_records.emplace_back();
       LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) {
-        if (record && x.norm_ok && !x.norm.empty()) record->push_back(layer_record(x));  // not the root
+        if (record && x.norm_ok && !x.norm.empty()) record->push_back(layer_record(x, layer.index));  // not the root
         apply(x);
       });
       for (auto& [name, path] : apply.late()) late[layer.index][name] = path;

@@ -19,14 +19,7 @@ namespace imagelint {
 // download), recorded in the pass when CaptureSet::want_layer_records() asks.
 struct LayerRecordEntry {
   std::string name;  // normalised (whiteouts keep their .wh. names)
-  EntryType type = EntryType::File;
-  bool hardlink = false;
-  uint32_t mode = 0, uid = 0, gid = 0, dev_major = 0, dev_minor = 0;
-  uint64_t size = 0;
-  int64_t mtime = 0;
-  std::string link;
-  ContentHash hash;    // regular files
-  ContentHash xattrs;  // xxh3 of the xattrs, zero when none
+  Entry entry;       // as the header says (entry_of), with the content hash; hardlink(): its target
 };
 using LayerRecord = std::vector<LayerRecordEntry>;  // tar order
 

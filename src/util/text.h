@@ -3,10 +3,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace imagelint {
 
 std::string with_commas(uint64_t n);                 // "31,204"
+bool is_lower_hex(std::string_view s);               // only 0-9 and a-f (a digest as packages write it)
 std::string format_time(int64_t epoch_seconds);  // "2024-01-31T12:00:00Z"
 // Bytes as one safe line, the rest as \xNN. For names and text (binary=false) printable UTF-8 is
 // kept byte for byte, a backslash included (systemd's "system-systemd\x2dcryptsetup.slice" prints
