@@ -62,6 +62,30 @@ struct Checked {
 // Packs and waivers are loaded (a bad one is UsageError/InputError) before any image is read.
 Checked check(const CheckRequest& req, const RunContext& run);
 
+// check IMAGE...: many images (a fleet of instances on one base) in one run. The layers they share
+// (the base's with `base`, else the first layers common to all of them) are read, or loaded from the
+// layer cache's chain snapshot, once; each image applies only its own layers to a copy of that state.
+struct FleetRequest {
+  std::vector<ImageRequest> images;
+  std::vector<std::string> packs;
+  std::string waivers, base;
+};
+// One image's outcome, handed over before the next image is read (memory stays flat in the number
+// of images): checked, or the one line saying why it could not be (then error is set).
+struct FleetItem {
+  size_t index = 0;
+  std::string reference;
+  std::unique_ptr<Checked> checked;
+  std::string error;
+};
+struct FleetShape {
+  int shared_layers = 0;  // the chain every image applied its own layers to (0: none)
+  std::string base;       // the base reference, when given
+};
+// Packs, waivers and the base are loaded first: a bad one is UsageError/InputError for the run. An
+// image that cannot be opened or read, or is not built on the base, is an item with error.
+FleetShape check_fleet(const FleetRequest& req, const RunContext& run, const std::function<void(FleetItem&)>& each);
+
 // diff: two builds compared and every difference classified.
 struct DiffRequest {
   ImageRequest a, b;

@@ -124,7 +124,9 @@ void end_run(Run& r, bool ok) {
       if (t.problems.size() > 3) std::fprintf(stderr, "imagelint: warning: layer cache: %zu more like these\n", t.problems.size() - 3);
     }
     if (r.perf)
-      std::fprintf(stderr, "layer cache: %d layer(s) replayed, %d written%s (%s)\n", t.hits, t.written,
+      std::fprintf(stderr, "layer cache: %d layer(s) replayed, %d written%s%s%s (%s)\n", t.hits, t.written,
+                   t.chain_hits ? fmt::format(", {} chain snapshot(s) loaded", t.chain_hits).c_str() : "",
+                   t.chains_written ? fmt::format(", {} chain snapshot(s) written", t.chains_written).c_str() : "",
                    t.evicted ? fmt::format(", {} evicted", t.evicted).c_str() : "", r.cache->dir().c_str());
   }
   if (r.perf) std::fputs(r.perf->summary().c_str(), stderr);

@@ -7,7 +7,10 @@
 
 #include "app/pipelines.h"
 #include "cli/format.h"
+#include <filesystem>
+
 #include "report/check_report.h"
+#include "report/fleet_report.h"
 #include "report/inspect_report.h"
 #include "report/listing.h"
 #include "report/trend.h"
@@ -117,89 +120,43 @@ CommandFn setup_cat(CLI::App& sub) {
   };
 }
 
-// ---- check ----
-
-struct CheckArgs {
-  pipeline::CheckRequest req;
-  std::vector<std::string> formats, outputs;
-  std::string fail_on = "error";
-  bool all = false;
-};
-
-int check(const CheckArgs& a, const RunContext& run) {
-  Severity fail_on;
-  if (!parse_severity(a.fail_on, fail_on)) throw UsageError("--fail-on must be error, warning or info");
-  std::vector<std::string> formats = report_formats(a.formats, a.outputs);
-  for (auto& f : formats)
-    if (!find_check_writer(f))
-      throw UsageError("--format " + f + ": not a format of check (text, json, sarif, junit, codequality, markdown)");
-  pipeline::Checked got = pipeline::check(a.req, run);
-  write_reports(run, formats, a.outputs, [&](const std::string& format, bool color) {
-    PerfStage stage(run.perf, "report");
-    return find_check_writer(format)(
-        CheckReport{got.image, got.result, got.rules, fail_on, color, a.all, run.now, run.host, got.gathered.facts.base.get()});
-  });
-  return check_exit_code(got.result, fail_on);
-}
-
-CommandFn setup_check(CLI::App& sub) {
-  auto a = std::make_shared<CheckArgs>();
-  add_image(sub, a->req.image);
-  sub.add_option("--rules", a->req.packs,
-                 "A shipped pack (bootc-base, bootc-instance) or a pack file; repeatable. Default: bootc-instance. "
-                 "Files without \"extends\" layer on top of the default and may override a rule's severity or "
-                 "params by id");
-  sub.add_option("--waivers", a->req.waivers, "JSON: {\"waivers\": [{rule, path (glob), reason, expires (YYYY-MM-DD)}]}");
-  sub.add_option("--fail-on", a->fail_on, "Lowest severity that fails the run (exit 1): error, warning or info")
-      ->check(CLI::IsMember({"error", "warning", "info"}));
-  sub.add_option("--format", a->formats,
-                 "text (default), json (schema imagelint.check/v1), sarif (2.1.0), junit (GitLab artifacts:reports:junit), "
-                 "codequality (GitLab Code Quality), markdown (a merge-request comment); repeatable");
-  sub.add_option("--output", a->outputs, "File for the report of the --format in the same position ('-': stdout)");
-  sub.add_option("--base", a->req.base,
-                 "Tier check: IMAGE must start with this base image's layers (same diff_ids, in order); "
-                 "tier-boundary then holds everything the instance's own layers add, change or delete, and "
-                 "every package they install, remove or change, against what tier 3 may touch");
-  sub.add_flag("--all", a->all,
-               "Text: list every finding. By default a rule with many findings shows at most 5 rows, "
-               "directories with a count before the files below them (json always lists every finding)");
-  sub.footer(
-      "Examples:\n"
-      "  imagelint check oci-archive:build/instance.tar                  # tier 3: bootc-instance\n"
-      "  imagelint check oci:build/base:latest --rules bootc-base         # tier 2\n"
-      "  imagelint check oci:build/host7:latest --base oci:build/base:latest   # tier 3 on its base\n"
-      "  imagelint check img.tar --rules site.json --waivers waivers.json --fail-on warning\n"
-      "  imagelint check img.tar --format text --output - --format json --output check.json\n"
-      "  imagelint check img.tar --format junit --output junit.xml --format codequality --output gl-code-quality.json\n"
-      "Exit: 0 nothing at or above --fail-on, 1 findings, 2 could not check (unreadable image, bad pack).\n"
-      "Text output is coloured on a terminal unless NO_COLOR is set. `imagelint rules` lists the rules.\n"
-      "Names print byte for byte when they are printable UTF-8 (a backslash included); control bytes and\n"
-      "invalid UTF-8 print as \\xNN.");
-  return [a](const RunContext& run) { return check(*a, run); };
-}
-
 // ---- report ----
 
 struct ReportArgs {
   std::vector<std::string> inputs;
-  std::string output = "-", title = "imagelint: reproducibility over time";
+  std::string output = "-", title;
+  bool fleet = false;
 };
 
 CommandFn setup_report(CLI::App& sub) {
   auto a = std::make_shared<ReportArgs>();
-  sub.add_option("INPUT", a->inputs, "diff JSON files, or directories of them (their *.json)")->required();
+  sub.add_option("INPUT", a->inputs, "diff JSON files, or directories of them (their *.json); with --fleet, fleet "
+                                      "summaries or directories holding them (fleet*.json, three levels down)")->required();
   sub.add_option("--output", a->output, "The HTML file ('-': stdout)");
   sub.add_option("--title", a->title, "The page's title");
+  sub.add_flag("--fleet", a->fleet, "The summaries of `check IMAGE...` (imagelint.fleet/v1, e.g. one per CI job) as one page: "
+                                    "a row per host, worst first, with a link to its report; findings per rule across the fleet");
   sub.footer(
       "Examples:\n"
       "  imagelint report nightly/ --output trend.html\n"
       "  imagelint report 2026-11-*/diff.json --output trend.html --title 'base image: reproducibility'\n"
       "Nights are ordered by each report's \"created\" time (the file's mtime for reports without it). The page\n"
       "shows the verdict per night, drift and noise counts as charts, drift by category and every night's\n"
-      "hints; it is self-contained (no script, nothing fetched). A file that is not a diff report is exit 2.");
+      "hints; it is self-contained (no script, nothing fetched). A file that is not a diff report is exit 2.\n"
+      "  imagelint report --fleet jobs/ --output fleet.html\n"
+      "With --fleet: the hosts of every summary, worst first, each linked to its report (paths relative to\n"
+      "the page, so keep the page beside the summaries' directories, as a CI job's artifacts are).");
   return [a](const RunContext& run) {
-    write_reports(run, {"html"}, {a->output},
-                  [&](const std::string&, bool) { return trend_html(read_nights(a->inputs), a->title); });
+    if (a->fleet) {
+      const std::string dir = a->output == "-" ? "." : std::filesystem::path(a->output).parent_path().string();
+      write_reports(run, {"html"}, {a->output}, [&](const std::string&, bool) {
+        return fleet_html(read_fleets(a->inputs), a->title.empty() ? "imagelint: fleet" : a->title, dir);
+      });
+      return 0;
+    }
+    write_reports(run, {"html"}, {a->output}, [&](const std::string&, bool) {
+      return trend_html(read_nights(a->inputs), a->title.empty() ? "imagelint: reproducibility over time" : a->title);
+    });
     return 0;
   };
 }

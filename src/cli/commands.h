@@ -35,6 +35,8 @@ void write_reports(const RunContext& run, const std::vector<std::string>& format
 
 // The diff command's flags and function (cli/diff_command.cc).
 CommandFn setup_diff(CLI::App& sub);
+// The check command's (cli/check_command.cc).
+CommandFn setup_check(CLI::App& sub);
 
 int run_cli(int argc, char** argv);
 

@@ -1,6 +1,7 @@
 #include "drift/compare.h"
 
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -15,12 +16,20 @@ namespace {
 // the tar wrote first, which another build may write second, or a later layer may have removed or
 // rewritten (a rewrite breaks the link); grouping by the bytes' origin sees through both.
 std::unordered_map<std::string, std::string> hardlink_groups(const FileSystem& fs) {
-  std::map<std::pair<int, std::string>, std::vector<std::string>> groups;
+  // Only origins a hardlink entry names can have a group: most images have few, and the pass
+  // over a million entries then allocates nothing for the rest.
+  auto origin = [](const std::string& path, const Entry& e) {
+    return std::pair<int, std::string_view>(e.data_layer, e.data_path().empty() ? std::string_view(path) : std::string_view(e.data_path()));
+  };
+  std::set<std::pair<int, std::string_view>> linked;
   for (auto& [path, e] : fs.entries())
-    if (e.type == EntryType::File && e.data_layer >= 0)
-      groups[{e.data_layer, e.data_path().empty() ? path : e.data_path()}].push_back(path);
+    if (e.type == EntryType::File && e.data_layer >= 0 && !e.hardlink().empty()) linked.insert(origin(path, e));
+  if (linked.empty()) return {};
+  std::map<std::pair<int, std::string_view>, std::vector<std::string>> groups;
+  for (auto& [path, e] : fs.entries())
+    if (e.type == EntryType::File && e.data_layer >= 0 && linked.count(origin(path, e))) groups[origin(path, e)].push_back(path);
   std::unordered_map<std::string, std::string> out;
-  for (auto& [origin, members] : groups) {
+  for (auto& [from, members] : groups) {
     if (members.size() < 2) continue;
     for (auto& m : members) out[m] = members.front();  // entries() is sorted: front is the smallest
   }

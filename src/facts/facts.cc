@@ -164,7 +164,7 @@ void gather_policy(const FileSystem& fs, const CaptureSet& cap, Facts& f) {
 }  // namespace
 
 Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra, FactScope scope,
-                      const FactNeeds& needs, const RunContext& run) {
+                      const FactNeeds& needs, const RunContext& run, SharedChain* chain) {
   Gathered g;
   g.captures = std::make_unique<CaptureSet>();
   CaptureSet& cap = *g.captures;
@@ -202,7 +202,16 @@ Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& 
   });
 
   if (extra) extra(cap);
-  g.built = build_filesystem(img, &cap, run);  // settles: the modules are read
+  if (chain && chain->layers > 0 && img.rootfs.empty() && static_cast<size_t>(chain->layers) <= img.layers.size()) {
+    const std::string fp = cap.fingerprint();
+    if (!chain->state || fp.empty() || fp != chain->fingerprint) {
+      chain->state = build_chain(img, chain->layers, cap, run);
+      chain->fingerprint = fp;
+    }
+    g.built = build_filesystem(img, &cap, run, chain->state);
+  } else {
+    g.built = build_filesystem(img, &cap, run);  // settles: the modules are read
+  }
   cap.set_settle(nullptr);
   PerfStage stage(run.perf, "facts");
   Facts& f = g.facts;
@@ -279,7 +288,8 @@ nlohmann::json facts_to_json(const Facts& f) {
   return j;
 }
 
-std::shared_ptr<const BaseState> base_state(const Image& img, const std::string& ref, int layers, FileSystem base_fs,
+std::shared_ptr<const BaseState> base_state(const Image& img, const std::string& ref, int layers,
+                                            std::shared_ptr<const FileSystem> base_fs,
                                             const Gathered& final, const RunContext& run) {
   auto base = std::make_shared<BaseState>();
   base->ref = ref;
@@ -292,13 +302,13 @@ std::shared_ptr<const BaseState> base_state(const Image& img, const std::string&
   for (const std::string& dir : rpmdb_dirs()) dbs.push_back(dir + "/rpmdb.sqlite");
   const FileSystem& fs = final.built.fs;
   for (const std::string& p : dbs) {
-    Resolved a = base->fs.resolve(p, true), b = fs.resolve(p, true);
-    const Entry* ea = a.status == Resolve::Ok ? base->fs.find(a.path) : nullptr;
+    Resolved a = base->fs->resolve(p, true), b = fs.resolve(p, true);
+    const Entry* ea = a.status == Resolve::Ok ? base->fs->find(a.path) : nullptr;
     const Entry* eb = b.status == Resolve::Ok ? fs.find(b.path) : nullptr;
     if ((ea == nullptr) != (eb == nullptr) || (ea && (a.path != b.path || ea->hash != eb->hash || ea->size != eb->size)))
       same = false;
   }
-  base->packages = same ? final.facts.packages : packages_at(img, base->fs, run);
+  base->packages = same ? final.facts.packages : packages_at(img, *base->fs, run);
   return base;
 }
 

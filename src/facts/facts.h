@@ -32,7 +32,7 @@ struct KernelInfo {
 struct BaseState {
   std::string ref;
   int layers = 0;
-  FileSystem fs;
+  std::shared_ptr<const FileSystem> fs;  // never null (shared with the chain snapshot it came from)
   PackageDb packages;  // read from the base's package databases (their layers only)
 };
 
@@ -79,9 +79,10 @@ struct FactNeeds {
 
 // One streaming pass over the image; throws InputError only when the image itself is unreadable.
 // extra declares further captures (rule kinds) before the pass.
+// chain: the first layers shared with other images of this run (made here when it is not yet).
 Gathered gather_facts(const Image& img, const std::function<void(CaptureSet&)>& extra = nullptr,
                       FactScope scope = FactScope::All, const FactNeeds& needs = {},
-                      const RunContext& run = RunContext::none());
+                      const RunContext& run = RunContext::none(), SharedChain* chain = nullptr);
 
 nlohmann::json facts_to_json(const Facts& f);
 
@@ -92,7 +93,8 @@ PackageDb packages_at(const Image& img, const FileSystem& fs, const RunContext& 
 // check --base: the base (ref, its layer count) as the pass saw it after its layers (base_fs,
 // BuildResult::snapshot), with its packages: the final ones when the instance left the databases
 // alone, else read again from the base's layers.
-std::shared_ptr<const BaseState> base_state(const Image& img, const std::string& ref, int layers, FileSystem base_fs,
+std::shared_ptr<const BaseState> base_state(const Image& img, const std::string& ref, int layers,
+                                            std::shared_ptr<const FileSystem> base_fs,
                                             const Gathered& final, const RunContext& run = RunContext::none());
 
 }  // namespace imagelint

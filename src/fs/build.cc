@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "fs/chain.h"
 #include "fs/layer_cache.h"
 #include "fs/layer_pipeline.h"
 #include "util/path.h"
@@ -207,33 +208,127 @@ int read_late(const Image& img, const Needs& late, const FileSystem& fs, Capture
 
 }  // namespace
 
-BuildResult build_filesystem(const Image& img, CaptureSet* captures, const RunContext& run) {
+namespace {
+
+// Applies layers [from, to) of img to out (one pipeline over them; cached layers replayed).
+void apply_layers(const Image& img, size_t from, size_t to, CaptureSet* captures, const RunContext& run,
+                  BuildResult& out, Needs& late, LayerCache* cache) {
+  if (from >= to) return;
+  std::vector<LayerInfo> range(img.layers.begin() + static_cast<std::ptrdiff_t>(from),
+                               img.layers.begin() + static_cast<std::ptrdiff_t>(to));
+  uint64_t stored = 0;
+  for (const LayerInfo& layer : range) stored += layer.size;
+  if (run.progress) run.progress->expect(stored, range.size());
+  PerfStage stage(run.perf, "read layers");
+  LayerPipeline pipeline(range, captures, cache, run.worker_threads(), read_options(run));
+  for (const LayerInfo& layer : range) {
+    LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
+    LayerRecord* record = nullptr;
+    if (captures && captures->layer_records()) record = &out.layer_records.emplace_back();
+    LayerStats st = pipeline.consume(static_cast<size_t>(layer.index) - from, [&](IndexedEntry& x) {
+      if (record && x.norm_ok && !x.norm.empty()) record->push_back(layer_record(x, layer.index));  // not the root
+      apply(x);
+    });
+    for (auto& [name, path] : apply.late()) late[layer.index][name] = path;
+    for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
+    out.layers.push_back(std::move(st));
+    if (captures && layer.index + 1 == captures->snapshot_layers()) out.snapshot = std::make_shared<const FileSystem>(out.fs);
+    if (run.progress) run.progress->layer_done();
+  }
+}
+
+// The longest chain of img's layers whose snapshot the cache holds (at most `most` layers), loaded.
+std::shared_ptr<ChainState> cached_chain(const Image& img, int most, CaptureSet& captures, const RunContext& run) {
+  for (int n = most; n > 0; --n) {
+    std::string key = chain_key(img, n, captures);
+    if (key.empty()) return nullptr;
+    if (!has_chain(*run.cache, key)) continue;
+    PerfStage stage(run.perf, "load chain snapshot");
+    if (auto st = load_chain(*run.cache, key, captures)) return st;
+  }
+  return nullptr;
+}
+
+bool chains_apply(const Image& img, const CaptureSet* captures, const RunContext& run) {
+  return captures && run.cache && !run.cache->dir().empty() && !captures->layer_records() && img.rootfs.empty() &&
+         !img.layers.empty();
+}
+
+}  // namespace
+
+std::shared_ptr<ChainState> build_chain(const Image& img, int n, CaptureSet& captures, const RunContext& run) {
+  if (n <= 0 || static_cast<size_t>(n) > img.layers.size() || !img.rootfs.empty())
+    throw std::logic_error("build_chain: no such chain");
+  const bool cached = chains_apply(img, &captures, run);
+  const std::string key = cached ? chain_key(img, n, captures) : "";
+  if (!key.empty() && has_chain(*run.cache, key)) {
+    PerfStage stage(run.perf, "load chain snapshot");
+    if (auto st = load_chain(*run.cache, key, captures)) return st;
+  }
+  BuildResult out;
+  Needs late;
+  std::unique_ptr<LayerCache> cache;
+  if (cached) cache = std::make_unique<LayerCache>(*run.cache);
+  apply_layers(img, 0, static_cast<size_t>(n), &captures, run, out, late, cache.get());
+  auto st = std::make_shared<ChainState>();
+  {
+    PerfStage stage(run.perf, "read again (links)");
+    st->rereads = read_late(img, late, out.fs, captures, run);
+  }
+  captures.settle();
+  if (cache) cache->commit();
+  st->layers = n;
+  st->fs = std::move(out.fs);
+  st->stats = std::move(out.layers);
+  st->notes = std::move(out.notes);
+  st->captures = captures.export_state();
+  if (!key.empty()) {
+    PerfStage stage(run.perf, "write chain snapshot");
+    std::string why;
+    std::string bytes = encode_chain(*st, key, &why);
+    if (bytes.empty()) run.cache->note_problem("chain snapshot not kept: " + why);
+    else run.cache->keep_chain(key, std::move(bytes));
+  }
+  return st;
+}
+
+BuildResult build_filesystem(const Image& img, CaptureSet* captures, const RunContext& run,
+                             std::shared_ptr<const ChainState> from) {
   BuildResult out;
   Needs late;
   std::unique_ptr<LayerCache> cache;
   if (!img.rootfs.empty()) walk_rootfs(img.rootfs, out.fs, captures);
   if (img.rootfs.empty()) {
     if (img.layers.size() > 65535) throw InputError(img.ref.path, "more than 65535 layers");
-    uint64_t stored = 0;
-    for (const LayerInfo& layer : img.layers) stored += layer.size;
-    if (run.progress) run.progress->expect(stored, img.layers.size());
-    PerfStage stage(run.perf, "read layers");
-    if (run.cache && !run.cache->dir().empty()) cache = std::make_unique<LayerCache>(*run.cache);
-    LayerPipeline pipeline(img.layers, captures, cache.get(), run.worker_threads(), read_options(run));
-    for (const LayerInfo& layer : img.layers) {
-      LayerApplier apply(out.fs, captures, layer.index, fmt::format("layer {} ({})", layer.index, layer.blob.display));
-      LayerRecord* record = nullptr;
-      if (captures && captures->layer_records()) record = &out.layer_records.emplace_back();
-      LayerStats st = pipeline.consume(static_cast<size_t>(layer.index), [&](IndexedEntry& x) {
-        if (record && x.norm_ok && !x.norm.empty()) record->push_back(layer_record(x, layer.index));  // not the root
-        apply(x);
-      });
-      for (auto& [name, path] : apply.late()) late[layer.index][name] = path;
-      for (auto& n : st.notes) out.notes.push_back(fmt::format("layer {}: {}", layer.index, n));
-      out.layers.push_back(std::move(st));
-      if (captures && layer.index + 1 == captures->snapshot_layers()) out.snapshot = out.fs;
-      if (run.progress) run.progress->layer_done();
+    // Where the layer cache holds a snapshot of a chain of this image's first layers, only the
+    // layers after it are applied; check --base makes (and keeps) the snapshot of the base's chain.
+    std::shared_ptr<ChainState> chain;  // this build's own: moved from, not copied
+    if (!from && chains_apply(img, captures, run)) {
+      const int want = captures->snapshot_layers();
+      chain = want > 0 ? build_chain(img, want, *captures, run)
+                       : cached_chain(img, static_cast<int>(img.layers.size()), *captures, run);
+      from = chain;
     }
+    size_t first = 0;
+    if (from) {
+      if (!captures || from->layers <= 0 || static_cast<size_t>(from->layers) > img.layers.size())
+        throw std::logic_error("build_filesystem: a chain that is not this image's");
+      PerfStage stage(run.perf, "copy chain");
+      if (captures->snapshot_layers() == from->layers) out.snapshot = std::shared_ptr<const FileSystem>(from, &from->fs);
+      if (chain && !out.snapshot) {
+        out.fs = std::move(chain->fs);
+        out.layers = std::move(chain->stats);
+        out.notes = std::move(chain->notes);
+      } else {
+        out.fs = from->fs;
+        out.layers = from->stats;
+        out.notes = from->notes;
+      }
+      captures->import_state(from->captures);
+      first = static_cast<size_t>(from->layers);
+    }
+    if (run.cache && !run.cache->dir().empty()) cache = std::make_unique<LayerCache>(*run.cache);
+    apply_layers(img, first, img.layers.size(), captures, run, out, late, cache.get());
   }
   // The layer cache is written once the image was read whole and the visitors' work is done.
   auto commit = [&] {

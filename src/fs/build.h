@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,13 +30,34 @@ struct BuildResult {
   std::vector<std::string> notes;  // tolerated oddities, one line each
   int rereads = 0;                 // layers read a second time to resolve links for captures
   // The filesystem after the first CaptureSet::snapshot_layers() layers, when asked for.
-  std::optional<FileSystem> snapshot;
+  std::shared_ptr<const FileSystem> snapshot;  // shared with the chain it came from, when one did
   std::vector<LayerRecord> layer_records;  // one per layer, when asked for
 };
 
+struct ChainState;
+
 // Throws InputError on anything unreadable, corrupt or hostile. run: the layer cache, threads,
-// progress line and timings of this run.
-BuildResult build_filesystem(const Image& img, CaptureSet* captures = nullptr, const RunContext& run = RunContext::none());
+// progress line and timings of this run. from: the state after the image's first layers (a chain
+// snapshot made with a capture set of the same fingerprint); only the layers after it are applied.
+// Without one, and with a layer cache and captures, the longest chain of the image's first layers
+// that the cache holds a snapshot of is loaded (with CaptureSet::want_snapshot(N): the chain of N
+// layers, made and kept when the cache has none).
+BuildResult build_filesystem(const Image& img, CaptureSet* captures = nullptr, const RunContext& run = RunContext::none(),
+                             std::shared_ptr<const ChainState> from = nullptr);
+
+// The state after img's first n layers, read with captures (whose declarations it follows): loaded from the
+// layer cache's snapshot of that chain, else made from the layers (each late read done, the
+// captures settled) and kept there. Throws as build_filesystem.
+std::shared_ptr<ChainState> build_chain(const Image& img, int n, CaptureSet& captures,
+                                              const RunContext& run = RunContext::none());
+
+// The chain the images of one run share (check IMAGE...: their common first layers, or the base's):
+// made by the first image that needs it, applied under each of the others.
+struct SharedChain {
+  int layers = 0;               // 0: none
+  std::string fingerprint;      // of the capture set it was read with
+  std::shared_ptr<ChainState> state;
+};
 
 // Content read again after the pass: at most cap_for(path) bytes of each file, and its real size.
 using CapFor = std::function<uint64_t(const std::string& final_path)>;

@@ -148,6 +148,29 @@ std::unique_ptr<CaptureSet::Active> CaptureSet::restore(const std::string& path,
   return a;
 }
 
+CaptureState CaptureSet::export_state() const {
+  CaptureState st;
+  st.captured = captured_;
+  for (auto& v : visits_) st.visits.push_back(v.done);
+  st.used = used_;
+  st.notes = notes_;
+  return st;
+}
+
+void CaptureSet::import_state(const CaptureState& st) {
+  captured_ = st.captured;
+  for (size_t i = 0; i < visits_.size(); ++i) visits_[i].done = i < st.visits.size() ? st.visits[i] : decltype(VisitSpec::done){};
+  used_ = st.used;
+  notes_ = st.notes;
+}
+
+VisitorPtr CaptureSet::load_visitor(size_t i, const std::string& path, const Entry& e, std::string_view saved) const {
+  if (i >= visits_.size()) return nullptr;
+  VisitorPtr v(visits_[i].factory(path, e));
+  if (!v || !v->load(saved)) return nullptr;
+  return v;
+}
+
 void CaptureSet::close(const std::string& path, std::unique_ptr<Active> a) {
   if (!a) return;
   if (a->capture) {

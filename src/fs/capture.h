@@ -55,6 +55,16 @@ class EntryVisitor {
 using VisitorFactory = std::function<std::unique_ptr<EntryVisitor>(const std::string& path, const Entry& e)>;
 using VisitorPtr = std::shared_ptr<EntryVisitor>;  // shared with the layer cache until it is written
 
+// What a capture set holds after some layers (fs/chain.h: a chain snapshot): the content kept by
+// final path, each visitor's results by final path (visitors are done and only read from here on,
+// so two capture sets may share them), the bytes counted against the budget and the notes.
+struct CaptureState {
+  std::map<std::string, Captured> captured;
+  std::vector<std::map<std::string, VisitorPtr>> visits;  // by visitor index
+  uint64_t used = 0;
+  std::vector<std::string> notes;
+};
+
 class CaptureSet {
  public:
   CaptureSet();
@@ -85,6 +95,15 @@ class CaptureSet {
   // with the same fingerprint open the same sinks for the same entry. Empty when a visitor has no
   // key.
   std::string fingerprint() const;
+
+  // The results so far (after settle()), for a chain snapshot; and a set with the same
+  // declarations (the same fingerprint) taking them as its own, as if it had read those layers.
+  CaptureState export_state() const;
+  void import_state(const CaptureState& st);
+  // A visitor of index i for path made by its factory and given its saved result (a snapshot
+  // read from disk); null when the factory declines or the result does not load.
+  VisitorPtr load_visitor(size_t i, const std::string& path, const Entry& e, std::string_view saved) const;
+  size_t visitor_count() const { return visits_.size(); }
 
   // --- results (after the pass) ---
   // For want_path: by the requested path. For patterns: by the final path. nullptr if absent

@@ -119,6 +119,15 @@ class FileSystem {
   void whiteout(const std::string& path, int layer);
   // .wh..wh..opq: hides every lower entry below dir.
   void opaque(const std::string& dir, int layer);
+  // A chain snapshot's entries, each after the last (false when one is not: nothing else is
+  // checked), and its removed paths.
+  bool append_sorted(std::string path, Entry e) {
+    if (!entries_.empty() && !(entries_.rbegin()->first < path)) return false;
+    ++epoch_;
+    entries_.emplace_hint(entries_.end(), std::move(path), std::move(e));
+    return true;
+  }
+  void set_removed(std::map<std::string, Removed> r) { removed_ = std::move(r); }
   // Inserts an entry as is (dir: transport).
   void insert_raw(const std::string& path, Entry e) {
     ++epoch_;

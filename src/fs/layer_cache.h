@@ -49,6 +49,7 @@ inline constexpr uint64_t kDefaultLayerCacheLimit = 4ull << 30;
 // evicted, and why an entry could not be read or written (at most a few lines).
 struct LayerCacheTally {
   int hits = 0, written = 0, evicted = 0;
+  int chain_hits = 0, chains_written = 0;  // chain snapshots (fs/chain.h) loaded and written
   std::vector<std::string> problems;
 };
 
@@ -126,9 +127,14 @@ class LayerCacheSession {
   void defer_writes();
   void end_writes(bool write);
 
+  // A chain snapshot (fs/chain.h: encode_chain) under key: written now, or when the deferred
+  // writes are (end_writes(true)). Never throws; a failure is a problem in the tally.
+  void keep_chain(const std::string& key, std::string bytes);
+
   // For LayerCache and its writers.
   void note_problem(std::string what);
   void count_hit();
+  void count_chain_hit();
   std::string temp_name(const std::string& key);  // a name no other writer of this process uses
   bool deferring() const;
   void keep_deferred(std::vector<std::unique_ptr<LayerCache::Writer>> sealed, std::vector<std::string> made_dirs);
@@ -146,6 +152,8 @@ class LayerCacheSession {
   // Entries of deferred_, sealed but not renamed yet: final path -> temporary file.
   std::map<std::string, std::string> sealed_;
   unsigned temp_counter_ = 0;
+  std::vector<std::pair<std::string, std::string>> chains_;  // deferred: key, bytes
+  void write_chain(const std::string& key, const std::string& bytes);
 };
 
 }  // namespace imagelint

@@ -1,5 +1,10 @@
 // One run's use of the layer cache (fs/layer_cache.h: LayerCacheSession).
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <map>
 #include <set>
@@ -21,6 +26,56 @@ void LayerCacheSession::note_problem(std::string what) {
 void LayerCacheSession::count_hit() {
   std::lock_guard lock(mu_);
   tally_.hits++;
+}
+
+void LayerCacheSession::count_chain_hit() {
+  std::lock_guard lock(mu_);
+  tally_.chain_hits++;
+}
+
+void LayerCacheSession::keep_chain(const std::string& key, std::string bytes) {
+  if (dir_.empty() || key.empty() || bytes.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    if (defer_) {
+      chains_.emplace_back(key, std::move(bytes));
+      return;
+    }
+  }
+  write_chain(key, bytes);
+}
+
+// Written whole to a temporary file, then renamed into place; the directory kept within the limit.
+void LayerCacheSession::write_chain(const std::string& key, const std::string& bytes) {
+  for (size_t at = dir_.find('/', 1);; at = dir_.find('/', at + 1)) {  // mkdir -p
+    std::string d = dir_.substr(0, at);
+    if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) {
+      note_problem("cannot create " + d + ": " + std::strerror(errno));
+      return;
+    }
+    if (at == std::string::npos) break;
+  }
+  const std::string final_path = dir_ + "/" + key, tmp = dir_ + "/" + temp_name(key);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  bool ok = fd >= 0;
+  for (size_t at = 0; ok && at < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else at += static_cast<size_t>(n);
+  }
+  const std::string why = ok ? "" : std::strerror(errno);
+  if (fd >= 0 && ::close(fd) != 0 && ok) ok = false;
+  if (ok && ::rename(tmp.c_str(), final_path.c_str()) != 0) ok = false;
+  if (!ok) {
+    if (fd >= 0) ::unlink(tmp.c_str());
+    note_problem("cannot write chain snapshot " + final_path + ": " + (why.empty() ? std::strerror(errno) : why));
+    return;
+  }
+  int evicted = cache_dir::prune(dir_, limit_, {final_path});
+  std::lock_guard lock(mu_);
+  tally_.chains_written++;
+  tally_.evicted += evicted;
 }
 
 LayerCacheTally LayerCacheSession::tally() const {
@@ -79,13 +134,17 @@ void LayerCacheSession::write_entries(std::vector<std::unique_ptr<LayerCache::Wr
 void LayerCacheSession::end_writes(bool write) {
   std::vector<std::unique_ptr<LayerCache::Writer>> ws;
   std::vector<std::string> made;
+  std::vector<std::pair<std::string, std::string>> chains;
   {
     std::lock_guard lock(mu_);
+    chains.swap(chains_);
     ws.swap(deferred_);
     made.swap(deferred_dirs_);
     sealed_.clear();
   }
   if (write) write_entries(ws, true);
+  if (write)
+    for (auto& [key, bytes] : chains) write_chain(key, bytes);
   ws.clear();  // unwritten ones take their temporary files with them
   if (!write)
     for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());  // only if empty

@@ -101,7 +101,7 @@ struct Fixture {
     auto base = std::make_shared<BaseState>();
     base->ref = "base";
     base->layers = layer + 1;
-    base->fs = fs;
+    base->fs = std::make_shared<const FileSystem>(fs);
     base->packages = facts.packages;
     base->packages.reindex();
     facts.base = base;

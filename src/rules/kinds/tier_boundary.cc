@@ -67,7 +67,7 @@ class TierBoundary : public RuleKind {
     };
 
     std::string deleted_top;  // report a deleted directory once, not everything below it
-    for (const drift::Change& c : drift::compare_filesystems(base->fs, ctx.fs)) {
+    for (const drift::Change& c : drift::compare_filesystems(*base->fs, ctx.fs)) {
       const Entry* e = ctx.fs.find(c.path);
       bool dir = (c.kind == drift::ChangeKind::Removed ? c.type_a : c.type_b) == EntryType::Dir;
       if (allowed(c.path, dir)) continue;
