@@ -278,7 +278,10 @@ std::shared_ptr<ChainState> build_chain(const Image& img, int n, CaptureSet& cap
   captures.settle();
   if (cache) cache->commit();
   st->layers = n;
-  st->fs = std::move(out.fs);
+  // A copy, not a move: the pass's nodes lie scattered among everything else the workers
+  // allocated, a copy's lie together, and every image applied to the chain copies it again.
+  st->fs = out.fs;
+  out.fs = FileSystem();
   st->stats = std::move(out.layers);
   st->notes = std::move(out.notes);
   st->captures = captures.export_state();

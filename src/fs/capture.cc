@@ -151,7 +151,13 @@ std::unique_ptr<CaptureSet::Active> CaptureSet::restore(const std::string& path,
 CaptureState CaptureSet::export_state() const {
   CaptureState st;
   st.captured = captured_;
-  for (auto& v : visits_) st.visits.push_back(v.done);
+  for (auto& v : visits_) {
+    // Inert results (a scan of every file that found nothing) mean what their absence means, and a
+    // chain copies this state once per image applied to it: they stay out.
+    auto& kept = st.visits.emplace_back();
+    for (auto& [path, visitor] : v.done)
+      if (!visitor->inert()) kept.emplace_hint(kept.end(), path, visitor);
+  }
   st.used = used_;
   st.notes = notes_;
   return st;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 namespace imagelint {
 
@@ -17,7 +18,17 @@ namespace imagelint {
 // re(i) gives the i-th pattern (n of them), so callers keep their own containers.
 template <typename Map, typename GetRe, typename Fn>
 void for_each_full_match(const Map& m, size_t n, GetRe re, Fn fn) {
+  // Several patterns: one RE2::Set (a single automaton over all of them) answers "any of them?" in
+  // one pass over the key, where n FullMatch calls would each scan it.
+  std::unique_ptr<RE2::Set> set;
+  if (n > 1) {
+    set = std::make_unique<RE2::Set>(re(0).options(), RE2::ANCHOR_BOTH);
+    for (size_t i = 0; i < n && set; ++i)
+      if (set->Add(re(i).pattern(), nullptr) < 0) set.reset();
+    if (set && !set->Compile()) set.reset();
+  }
   auto matches = [&](const std::string& key) {
+    if (set) return set->Match(key, nullptr);
     for (size_t i = 0; i < n; ++i)
       if (RE2::FullMatch(key, re(i))) return true;
     return false;
