@@ -163,7 +163,9 @@ int run_cli(int argc, char** argv) {
     make_run(g, run);
     int rc = chosen ? chosen(run.ctx) : 2;
     if (std::fflush(stdout) != 0 && errno != EPIPE) throw InputError("<stdout>", "write failed");
-    end_run(run, rc != 2);
+    // A command that returns (check IMAGE... returns 2 when some image could not be read) keeps
+    // what it read and verified; one that throws leaves the cache as it was.
+    end_run(run, chosen != nullptr);
     return rc;
   } catch (const InputError& e) {
     error = e.what();

@@ -72,11 +72,17 @@ std::string color_verdict(const std::string& v, bool color) {
   return fmt::format("\x1b[{}m{}\x1b[0m", v == "pass" ? "32" : v == "fail" ? "1;31" : "1;35", up);
 }
 
+// A string field, "" when it is absent or null.
+std::string text_of(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? "" : it->get<std::string>();
+}
+
 FleetRow row_from_json(const nlohmann::json& j, const std::string& file) {
   FleetRow r;
   r.reference = j.at("reference").get<std::string>();
   r.name = j.value("name", r.reference);
-  r.manifest_digest = j.value("manifest_digest", std::string());
+  r.manifest_digest = text_of(j, "manifest_digest");
   r.verdict = j.at("verdict").get<std::string>();
   if (r.verdict != "pass" && r.verdict != "fail" && r.verdict != "error")
     throw InputError(file, "image '" + r.reference + "' has the verdict '" + r.verdict + "' (pass, fail or error)");
@@ -85,8 +91,9 @@ FleetRow row_from_json(const nlohmann::json& j, const std::string& file) {
   r.errors = s.value("error", 0), r.warnings = s.value("warning", 0), r.infos = s.value("info", 0), r.waived = s.value("waived", 0);
   for (auto& t : j.value("top_rules", nlohmann::json::array()))
     r.top_rules.push_back({t.at("rule").get<std::string>(), t.value("severity", std::string()), t.value("findings", 0)});
-  for (auto& [k, v] : j.value("reports", nlohmann::json::object()).items()) r.reports[k] = v.get<std::string>();
-  r.error = j.value("error", std::string());
+  const nlohmann::json reports = j.value("reports", nlohmann::json::object());  // items() of a temporary would dangle
+  for (auto& [k, v] : reports.items()) r.reports[k] = v.get<std::string>();
+  r.error = text_of(j, "error");
   r.source = file;
   return r;
 }
@@ -97,14 +104,14 @@ FleetSummary read_fleet(const std::string& file) {
     throw InputError(file, "not an imagelint.fleet/v1 summary (the --summary file of `imagelint check IMAGE...`)");
   try {
     FleetSummary s;
-    s.base = j.value("base", nlohmann::json()).is_string() ? j["base"].get<std::string>() : "";
+    s.base = text_of(j, "base");
     s.shared_layers = j.value("shared_layers", 0);
     Severity fail_on = Severity::Error;
     if (parse_severity(j.value("fail_on", std::string("error")), fail_on)) s.fail_on = fail_on;
     for (auto& img : j.at("images")) s.rows.push_back(row_from_json(img, file));
     return s;
-  } catch (const nlohmann::json::exception&) {
-    throw InputError(file, "not an imagelint.fleet/v1 summary: a field is missing or has the wrong type");
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(file, std::string("not an imagelint.fleet/v1 summary: a field is missing or has the wrong type (") + e.what() + ")");
   }
 }
 
