@@ -85,4 +85,56 @@ TEST(GitlabTemplates, TheNightlyJobReportsDriftWithoutBreakingThePipeline) {
   EXPECT_EQ(run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d).code, 0);
 }
 
+// The fleet template end to end: prepare (the base's chain id as a dotenv variable), two parallel
+// check jobs over one instance list sharing the cache directory GitLab restores, the report job.
+TEST(GitlabTemplates, TheFleetJobsSplitTheListShareTheCacheAndReportEveryHost) {
+  const std::string file = templ("imagelint-fleet.yml");
+  auto doc = parse_yaml(file);
+  EXPECT_EQ(doc[".imagelint-fleet-check"]["cache"]["key"], "imagelint-base-${IMAGELINT_BASE_CHAIN}");
+  EXPECT_EQ(doc[".imagelint-fleet-prepare"]["artifacts"]["reports"]["dotenv"], "imagelint-fleet.env");
+  EXPECT_EQ(doc[".imagelint-fleet-report"]["when"], "always");
+  TempDir d;
+  std::filesystem::create_directories(d / "bin");
+  fixture::Recipe good = recipe("good-instance");
+  fixture::Recipe base = good;
+  base.layers.resize(1);
+  base.tag = "base";
+  std::vector<fixture::Recipe> images{base};
+  std::string list = "# hosts\n";
+  for (int i = 1; i <= 5; ++i) {
+    fixture::Recipe h = good;
+    h.tag = "host" + std::to_string(i);
+    h.layers[1].entries.push_back(fixture::file("etc/hostname", h.tag + "\n"));
+    images.push_back(h);
+    list += "oci:fleet-oci:" + h.tag + "\n";
+  }
+  fixture::write_oci(images, d / "fleet-oci");
+  write_file(d / "fleet-images.txt", list);
+  const std::string base_ref = "IMAGELINT_BASE=oci:fleet-oci:base";
+  Result prep = run_job(file, ".imagelint-fleet-prepare", d, {base_ref});
+  ASSERT_EQ(prep.code, 0) << prep.out << prep.err;
+  std::string env = read_file(d / "imagelint-fleet.env");
+  ASSERT_EQ(env.rfind("IMAGELINT_BASE_CHAIN=", 0), 0u) << env;
+  const std::string chain = env.substr(21, 16);
+  EXPECT_EQ(chain.find_first_not_of("0123456789abcdef"), std::string::npos) << env;
+  std::vector<Result> jobs;
+  for (int k = 1; k <= 2; ++k)
+    jobs.push_back(run_job(file, ".imagelint-fleet-check", d,
+                           {base_ref, "CI_NODE_INDEX=" + std::to_string(k), "CI_NODE_TOTAL=2", "IMAGELINT_BASE_CHAIN=" + chain}));
+  for (auto& j : jobs) EXPECT_EQ(j.code, 1) << j.out << j.err;  // the good instance has kmod-version errors on this date
+  EXPECT_NE(jobs[0].out.find("job 1 of 2 checks 3 image(s)"), std::string::npos) << jobs[0].out;
+  EXPECT_NE(jobs[1].out.find("job 2 of 2 checks 2 image(s)"), std::string::npos) << jobs[1].out;
+  // The first job wrote the base's snapshot into the shared cache; the second loaded it.
+  EXPECT_NE(jobs[0].err.find("1 chain snapshot(s) written"), std::string::npos) << jobs[0].err;
+  EXPECT_NE(jobs[1].err.find("1 chain snapshot(s) loaded"), std::string::npos) << jobs[1].err;
+  for (auto f : {"fleet/job-1/fleet.json", "fleet/job-1/host1.md", "fleet/job-1/host3.junit.xml", "fleet/job-2/host2.json",
+                 "fleet/job-2/host4.codequality.json"})
+    EXPECT_TRUE(std::filesystem::exists(d / f)) << f;
+  Result page = run_job(file, ".imagelint-fleet-report", d);
+  ASSERT_EQ(page.code, 0) << page.out << page.err;
+  std::string html = read_file(d / "fleet.html");
+  for (int i = 1; i <= 5; ++i) EXPECT_NE(html.find("<code>host" + std::to_string(i) + "</code>"), std::string::npos) << i;
+  EXPECT_NE(html.find("href=\"fleet/job-2/host2.md\""), std::string::npos);
+}
+
 }  // namespace e2e_ci_templates_test

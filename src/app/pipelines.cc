@@ -78,6 +78,8 @@ Inspected inspect(const ImageRequest& req, const RunContext& run) {
   return out;
 }
 
+Image open_only(const ImageRequest& req, const RunContext& run) { return open(req, run); }
+
 Listed ls(const ImageRequest& req, const std::string& glob, const RunContext& run) {
   PathSelection selected(glob);
   Image img = open(req, run);

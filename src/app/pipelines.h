@@ -30,6 +30,8 @@ struct Inspected {
   Gathered gathered;
 };
 Inspected inspect(const ImageRequest& req, const RunContext& run);
+// The image's manifest and config only (no layer read): e.g. its chain id for a CI cache key.
+Image open_only(const ImageRequest& req, const RunContext& run);
 
 // ls: the final filesystem and the paths glob selects (util/path.h: PathSelection; a bad glob is
 // UsageError before the image is read).

@@ -9,6 +9,7 @@
 #include "cli/format.h"
 #include <filesystem>
 
+#include "fs/chain.h"
 #include "report/check_report.h"
 #include "report/fleet_report.h"
 #include "report/inspect_report.h"
@@ -39,9 +40,16 @@ void out(const RunContext& run, std::string_view s) {
 struct InspectArgs {
   pipeline::ImageRequest image;
   std::string format = "text";
+  bool chain_id = false;
 };
 
 int inspect(const InspectArgs& a, const RunContext& run) {
+  if (a.chain_id) {
+    std::vector<std::string> ids = chain_ids(pipeline::open_only(a.image, run));
+    if (ids.empty()) throw InputError(a.image.image, "has no layers with diff_ids, so no chain id");
+    out(run, ids.back() + "\n");
+    return 0;
+  }
   pipeline::Inspected got = pipeline::inspect(a.image, run);
   out(run, a.format == "json" ? inspect_json(got.image, got.gathered) : inspect_text(got.image, got.gathered));
   return 0;
@@ -51,6 +59,9 @@ CommandFn setup_inspect(CLI::App& sub) {
   auto a = std::make_shared<InspectArgs>();
   add_image(sub, a->image);
   sub.add_option("--format", a->format, "text or json (schema imagelint.inspect/v1)")->check(CLI::IsMember({"text", "json"}));
+  sub.add_flag("--chain-id", a->chain_id,
+               "Print only the OCI chain id of the image's layers (no layer is read): the key of a CI cache shared "
+               "by every instance built on this base");
   sub.footer(
       "Examples:\n"
       "  imagelint inspect oci:build/base:latest\n"
