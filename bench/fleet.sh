@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/fleet.sh: the fleet benchmark (issue 23). The bench base (bench/make_image.py gzip, 24
+# layers, 57k paths) and N instances on it (bench/make_fleet.py: one small layer each), then:
+#   - a cold `check` of one instance (--no-cache), the baseline every ratio is against;
+#   - a warm `check` of another instance whose base chain a `check --base` of the first cached;
+#   - `check --base BASE --images` of all N, from an empty cache and from a warm one, peak RSS;
+#   - the N per-host JSON reports against separate `check --no-cache --base` runs (findings and image).
+#   N=100 RUNS=3 IDENTITY=10 bench/fleet.sh     # defaults; IDENTITY=all compares every host
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./ci/install-deps.sh >/dev/null
+./ci/build.sh build >/dev/null
+n=${N:-100}; runs=${RUNS:-3}; identity=${IDENTITY:-10}
+root=build/bench/speed
+if [ ! -f "$root/gzip/oci/index.json" ]; then
+  echo "writing bench image gzip ..." >&2
+  rm -rf "$root/gzip" && mkdir -p "$root/gzip"
+  python3 bench/make_image.py gzip > "$root/gzip/recipe.json"
+  build/imagelint-fixture --oci "$root/gzip/oci.tmp" "$root/gzip/recipe.json"
+  mv "$root/gzip/oci.tmp" "$root/gzip/oci"
+fi
+fleet=build/bench/fleet/oci
+rm -rf build/bench/fleet && python3 bench/make_fleet.py "$root/gzip/oci" "$fleet" "$n"
+base="oci:$fleet:base"
+list=$(mktemp); tmp=$(mktemp); work=$(mktemp -d)
+trap 'rm -rf "$list" "$tmp" "$work"' EXIT
+for i in $(seq 1 "$n"); do printf 'oci:%s:host%03d\n' "$fleet" "$i"; done > "$list"
+il=build/imagelint
+
+# measure NAME CMD...: RUNS runs (with $before run untimed before each); med (s), rss (KiB).
+measure() {
+  local name=$1; shift
+  local times=() r=0 out
+  for _ in $(seq "$runs"); do
+    [ -n "${before:-}" ] && eval "$before"
+    /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1 || true
+    out=$(tail -n1 "$tmp"); times+=("${out% *}")
+    [ "${out#* }" -gt "$r" ] && r=${out#* }
+  done
+  med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rss=$r
+  printf '  %-44s median %7.2f s of %s, peak RSS %d MB\n' "$name" "$med" "$(echo "${times[@]}")" $((r / 1024)) >&2
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
+
+echo "fleet: base 24 layers + $n instances of one layer; $(nproc) cores, $runs runs" >&2
+measure "check host001 --no-cache (cold)" $il --no-cache check "oci:$fleet:host001"
+cold=$med; cold_rss=$rss
+cache="$work/cache"
+before="rm -rf '$cache' && $il --cache '$cache' check --base '$base' 'oci:$fleet:host001' >/dev/null 2>&1 || true; sync" \
+  measure "check host002, base chain cached" $il --cache "$cache" check "oci:$fleet:host002"
+warm=$med
+before="rm -rf '$cache' '$work/out'" measure "check --images ($n), empty cache" $il --cache "$cache" check --base "$base" --images "$list" --output-dir "$work/out"
+fleet_cold=$med; fleet_rss=$rss
+before="rm -rf '$work/out'" measure "check --images ($n), warm cache" $il --cache "$cache" check --base "$base" --images "$list" --output-dir "$work/out"
+fleet_warm=$med
+
+# Identity: every (or IDENTITY) host's JSON report against a separate --no-cache run.
+checked=0; differ=0
+[ "$identity" = all ] && identity=$n
+for i in $(seq 1 "$n"); do
+  [ "$checked" -ge "$identity" ] && break
+  h=$(printf 'host%03d' "$i")
+  $il --no-cache check --base "$base" "oci:$fleet:$h" --format json > "$work/alone.json" 2>/dev/null || true
+  if ! python3 - "$work/alone.json" "$work/out/$h.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+sys.exit(0 if a["findings"] == b["findings"] and a["image"] == b["image"] else 1)
+PY
+  then differ=$((differ + 1)); echo "  $h: differs from its separate run" >&2; fi
+  checked=$((checked + 1))
+done
+
+echo
+echo "| run | time | ratio to one cold check | target | peak RSS |"
+echo "|---|---|---|---|---|"
+echo "| one instance, cold (--no-cache) | $cold s | 1 | — | $((cold_rss / 1024)) MB |"
+echo "| one instance, base chain cached | $warm s | $(ratio "$warm" "$cold") | ≤ 0.03 | — |"
+echo "| $n instances, check --images, empty cache | $fleet_cold s | $(ratio "$fleet_cold" "$cold") | ≤ 5 | $((fleet_rss / 1024)) MB ($(ratio "$fleet_rss" "$cold_rss")× one check; target ≤ 1.5) |"
+echo "| $n instances, check --images, warm cache | $fleet_warm s | $(ratio "$fleet_warm" "$cold") | ≤ 5 | — |"
+echo
+echo "identity: $checked host(s) compared with separate --no-cache runs, $differ differ"
