@@ -52,4 +52,13 @@ std::string fence_for(const std::string& text) {
   return std::string(std::max<size_t>(3, longest + 1), '`');
 }
 
+std::string html_page_start(const std::string& title, bool data_images) {
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
+  out += std::string("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'") +
+         (data_images ? "; img-src data:" : "") + "\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<title>" + html_text(title) + "</title>\n";
+  return out;
+}
+
 }  // namespace imagelint

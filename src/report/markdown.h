@@ -15,6 +15,10 @@ std::string md_text(const std::string& s);
 // Text inside raw HTML (<summary>, an HTML page): entities, not backslashes; quotes too, so it
 // is safe in an attribute.
 std::string html_text(const std::string& s);
+// The start of a self-contained page (report's trend and fleet pages): doctype, charset, a
+// Content-Security-Policy under which nothing runs and nothing is fetched (images: data: URLs
+// only when data_images), viewport and title, up to <style>.
+std::string html_page_start(const std::string& title, bool data_images);
 // A code fence longer than any run of backticks in the text, so the text cannot close it.
 std::string fence_for(const std::string& text);
 

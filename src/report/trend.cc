@@ -205,11 +205,8 @@ std::string trend_html(const std::vector<Night>& nights, const std::string& titl
   for (const Night& n : nights) drift_nights += n.verdict == "drift";
   const Night& last = nights.back();
   std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   // Nothing runs and nothing is fetched: the page is its own markup and styles.
-  out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n";
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += fmt::format("<title>{}</title>\n", html_text(title));
+  out += html_page_start(title, true);
   out += R"(<style>
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
 main{max-width:1100px;margin:0 auto;padding:20px}
