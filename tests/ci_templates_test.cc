@@ -3,6 +3,8 @@
 // example and its rebuild) so every command and flag in them exists and the exit policy holds.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -44,17 +46,35 @@ TEST(GitlabTemplates, AreYamlWithTheKeysGitlabReads) {
   EXPECT_EQ(nightly["artifacts"]["paths"][0], "reproducibility.html");
 }
 
-TEST(GitlabTemplates, TheGateFailsOnFindingsAndWritesItsReports) {
+// A containers-storage store in dir (vfs, written by skopeo as podman would) and the storage.conf
+// that points imagelint at it, as CONTAINERS_STORAGE_CONF=... for run_job; "" when skopeo cannot.
+std::string make_store(const TempDir& d) {
+  if (!have("skopeo")) return "";
+  write_file(d / "storage.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + (d / "store") + "\"\nrunroot = \"" +
+                                     (d / "store-run") + "\"\n");
+  return "CONTAINERS_STORAGE_CONF=" + (d / "storage.conf");
+}
+std::string store_ref(const TempDir& d, const std::string& name) {
+  return "containers-storage:[vfs@" + (d / "store") + "+" + (d / "store-run") + "]localhost/" + name + ":latest";
+}
+
+TEST(GitlabTemplates, TheGateReadsTheBuildInPodmansStoreFailsOnFindingsAndWritesItsReports) {
   TempDir d;
   std::filesystem::create_directories(d / "bin");
   fixture::write_oci_archive({recipe("example")}, d / "image.oci.tar");
-  Result r = run_job(templ("imagelint-gate.yml"), ".imagelint-gate", d);
+  const std::string conf = make_store(d);
+  if (conf.empty()) GTEST_SKIP() << "skopeo is not installed";
+  Result copy = run({"skopeo", "copy", "--quiet", "oci-archive:" + d / "image.oci.tar", store_ref(d, "example")});
+  if (copy.code != 0 && ::geteuid() != 0) GTEST_SKIP() << "skopeo cannot write a store here without root: " << copy.err;
+  ASSERT_EQ(copy.code, 0) << copy.err;
+  std::filesystem::remove(d / "image.oci.tar");  // nothing exported: the store is all there is
+  Result r = run_job(templ("imagelint-gate.yml"), ".imagelint-gate", d, {conf, "CI_PROJECT_NAME=example"});
   EXPECT_EQ(r.code, 1) << r.out << r.err;  // the example has errors: the job fails
   for (auto f : {"imagelint-junit.xml", "gl-code-quality-report.json", "imagelint.sarif", "imagelint.json", "imagelint.md"})
     EXPECT_TRUE(std::filesystem::file_size(d / f) > 100) << f;
   EXPECT_NE(r.out.find("FAILED (--fail-on error)"), std::string::npos) << r.out;
   // A pack that cannot be read (a typo in IMAGELINT_ARGS) is exit 2: the job fails too.
-  Result bad = run_job(templ("imagelint-gate.yml"), ".imagelint-gate", d, {"IMAGELINT_ARGS=--rules missing.json"});
+  Result bad = run_job(templ("imagelint-gate.yml"), ".imagelint-gate", d, {conf, "CI_PROJECT_NAME=example", "IMAGELINT_ARGS=--rules missing.json"});
   EXPECT_EQ(bad.code, 2) << bad.err;
 }
 
@@ -63,26 +83,31 @@ TEST(GitlabTemplates, TheNightlyJobReportsDriftWithoutBreakingThePipeline) {
   std::filesystem::create_directories(d / "bin");
   fixture::write_oci_archive({recipe("example")}, d / "a.tar");
   fixture::write_oci_archive({recipe("example-rebuild")}, d / "b.tar");
-  // podman build ... -t NAME CONTEXT: nothing; podman save --format oci-archive -o FILE NAME:
-  // build a is the example, build b its rebuild (one registry more in the policy: drift).
+  // podman build ... -t NAME CONTEXT puts the image into the store as podman does (skopeo writes
+  // it): build a is the example, build b its rebuild (one registry more in the policy: drift).
+  const std::string conf = make_store(d);
+  if (conf.empty()) GTEST_SKIP() << "skopeo is not installed";
   write_file(d / "bin/podman",
              "#!/bin/sh\n"
              "echo \"podman $*\" >> podman.log\n"
-             "[ \"$1\" = build ] && exit 0\n"
-             "[ \"$1\" = save ] && [ \"$2\" = --format ] && [ \"$3\" = oci-archive ] && [ \"$4\" = -o ] || exit 125\n"
-             "case \"$6\" in *-a) cp a.tar \"$5\";; *-b) cp b.tar \"$5\";; *) exit 125;; esac\n");
+             "[ \"$1\" = build ] || exit 125\n"
+             "while [ $# -gt 0 ]; do [ \"$1\" = -t ] && name=$2; shift; done\n"
+             "case \"$name\" in *-a) src=a.tar;; *-b) src=b.tar;; *) exit 125;; esac\n"
+             "exec skopeo copy --quiet oci-archive:$src \"" + store_ref(d, "$name") + "\"\n");
   std::filesystem::permissions(d / "bin/podman", std::filesystem::perms::owner_all);
-  Result r = run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d);
+  Result r = run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d, {conf});
+  if (r.code != 3 && r.err.find("skopeo") != std::string::npos && ::geteuid() != 0) GTEST_SKIP() << "skopeo cannot write a store here";
   EXPECT_EQ(r.code, 3) << r.out << r.err;  // drift: the allowed failure
   EXPECT_NE(r.out.find("imagelint diff: drift"), std::string::npos) << r.out;
   for (auto f : {"reproducibility.html", "reproducibility.json", "reproducibility.md"})
     EXPECT_TRUE(std::filesystem::exists(d / f)) << f;
   EXPECT_NE(read_file(d / "podman.log").find("build --no-cache"), std::string::npos);
-  Result strict = run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d, {"IMAGELINT_DRIFT_FAILS=1"});
+  EXPECT_EQ(read_file(d / "podman.log").find("save"), std::string::npos);  // read in place, never exported
+  Result strict = run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d, {conf, "IMAGELINT_DRIFT_FAILS=1"});
   EXPECT_EQ(strict.code, 1);
   // Two identical builds: reproducible, the job passes.
   std::filesystem::copy_file(d / "a.tar", d / "b.tar", std::filesystem::copy_options::overwrite_existing);
-  EXPECT_EQ(run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d).code, 0);
+  EXPECT_EQ(run_job(templ("imagelint-nightly.yml"), ".imagelint-nightly", d, {conf}).code, 0);
 }
 
 // The fleet template end to end: prepare (the base's chain id as a dotenv variable), two parallel
