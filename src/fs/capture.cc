@@ -148,8 +148,14 @@ std::unique_ptr<CaptureSet::Active> CaptureSet::restore(const std::string& path,
   return a;
 }
 
-CaptureState CaptureSet::export_state() const {
+CaptureState CaptureSet::export_state(const FileSystem& fs, int layers) const {
   CaptureState st;
+  st.layers = layers;
+  if (!patterns_.empty())
+    for_each_full_match(fs.entries(), patterns_.size(), [&](size_t i) -> const RE2& { return *patterns_[i].first; },
+                        [&](const std::string& path, const Entry& e) {
+                          if (e.type == EntryType::File) st.pattern_files.emplace_back(path, cap_for(path));
+                        });
   st.captured = captured_;
   for (auto& v : visits_) {
     // Inert results (a scan of every file that found nothing) mean what their absence means, and a
@@ -168,6 +174,8 @@ void CaptureSet::import_state(const CaptureState& st) {
   for (size_t i = 0; i < visits_.size(); ++i) visits_[i].done = i < st.visits.size() ? st.visits[i] : decltype(VisitSpec::done){};
   used_ = st.used;
   notes_ = st.notes;
+  chain_layers_ = st.layers;
+  chain_pattern_files_ = st.pattern_files;
 }
 
 VisitorPtr CaptureSet::load_visitor(size_t i, const std::string& path, const Entry& e, std::string_view saved) const {
@@ -216,11 +224,25 @@ std::map<int, std::map<std::string, std::string>> CaptureSet::finish(const FileS
     exact_final_[r.path] = std::max(exact_final_[r.path], cap);
     wanted[r.path] = std::max(wanted[r.path], cap);
   }
-  if (!patterns_.empty())
+  if (!patterns_.empty() && chain_layers_ > 0) {
+    // Entries no layer after the chain wrote are the chain's: their matches were kept with it.
+    for (auto& [path, cap] : chain_pattern_files_) {
+      const Entry* e = fs.find(path);
+      if (e && e->type == EntryType::File && e->layer < chain_layers_) wanted[path] = std::max(wanted[path], cap);
+    }
+    for (auto& [path, e] : fs.entries())
+      if (e.layer >= chain_layers_ && e.type == EntryType::File)
+        for (auto& [re, c] : patterns_)
+          if (RE2::FullMatch(path, *re)) {
+            wanted[path] = std::max(wanted[path], cap_for(path));
+            break;
+          }
+  } else if (!patterns_.empty()) {
     for_each_full_match(fs.entries(), patterns_.size(), [&](size_t i) -> const RE2& { return *patterns_[i].first; },
                         [&](const std::string& path, const Entry& e) {
                           if (e.type == EntryType::File) wanted[path] = std::max(wanted[path], cap_for(path));
                         });
+  }
 
   std::map<int, std::map<std::string, std::string>> needs;
   for (auto& [path, cap] : wanted) {

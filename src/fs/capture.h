@@ -63,6 +63,11 @@ struct CaptureState {
   std::vector<std::map<std::string, VisitorPtr>> visits;  // by visitor index
   uint64_t used = 0;
   std::vector<std::string> notes;
+  // The chain's regular files a want_pattern matches, with the largest cap of those that do, in
+  // path order (export_state(fs, layers)): finish() then matches only the entries written after
+  // the chain's `layers` layers.
+  int layers = 0;
+  std::vector<std::pair<std::string, uint64_t>> pattern_files;
 };
 
 class CaptureSet {
@@ -98,7 +103,7 @@ class CaptureSet {
 
   // The results so far (after settle()), for a chain snapshot; and a set with the same
   // declarations (the same fingerprint) taking them as its own, as if it had read those layers.
-  CaptureState export_state() const;
+  CaptureState export_state(const FileSystem& fs, int layers) const;
   void import_state(const CaptureState& st);
   // A visitor of index i for path made by its factory and given its saved result (a snapshot
   // read from disk); null when the factory declines or the result does not load.
@@ -175,6 +180,8 @@ class CaptureSet {
   std::vector<std::string> notes_;
   int snapshot_layers_ = 0;
   bool layer_records_ = false;
+  int chain_layers_ = 0;  // import_state: the chain's pattern matches stand for entries older than this
+  std::vector<std::pair<std::string, uint64_t>> chain_pattern_files_;
 };
 
 // What a rule kind may ask of the pass before it runs: content by path or pattern, and visitors.

@@ -154,6 +154,9 @@ std::string encode_chain(const ChainState& st, const std::string& key, std::stri
   const CaptureState& c = st.captures;
   w.num(c.used);
   put_strings(w, c.notes);
+  w.num(static_cast<int32_t>(c.layers));
+  w.num(static_cast<uint64_t>(c.pattern_files.size()));
+  for (auto& [path, cap] : c.pattern_files) w.str(path), w.num(cap);
   w.num(static_cast<uint64_t>(c.captured.size()));
   for (auto& [path, k] : c.captured) {
     w.str(path), w.str(k.data), w.num(k.size), w.num(static_cast<uint8_t>(k.truncated)), w.num(static_cast<int32_t>(k.layer));
@@ -210,6 +213,12 @@ std::shared_ptr<ChainState> decode_chain(std::string_view bytes, const std::stri
   CaptureState& c = st->captures;
   c.used = r.num<uint64_t>();
   c.notes = get_strings(r);
+  c.layers = r.num<int32_t>();
+  if (c.layers != st->layers) throw SerialError("the captures' layer count");
+  for (uint64_t n = r.num<uint64_t>(); n > 0; --n) {
+    std::string path(r.str());
+    c.pattern_files.emplace_back(std::move(path), r.num<uint64_t>());
+  }
   for (uint64_t n = r.num<uint64_t>(); n > 0; --n) {
     std::string path(r.str());
     Captured& k = c.captured[path];
