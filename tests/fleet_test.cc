@@ -93,7 +93,9 @@ TEST(Fleet, EachImageAsIfCheckedAloneTheBaseReadOnceTheWorstExit) {
     EXPECT_EQ(s["images"][i]["reports"]["json"], name + ".json");
     Result alone = il({"--no-cache", "check", "--base", f.base, f.hosts[static_cast<size_t>(i)], "--format", "json"});
     ASSERT_TRUE(alone.code == 0 || alone.code == 1) << alone.err;
-    json mine = json::parse(read_file(out / ("reports/" + name + ".json")));
+    const std::string text = read_file(out / ("reports/" + name + ".json"));
+    json mine = json::parse(text);
+    EXPECT_EQ(mine.dump(2, ' ', false, json::error_handler_t::replace) + "\n", text) << name;
     EXPECT_EQ(mine["findings"], findings_of(alone.out)) << name;
     EXPECT_EQ(mine["image"], json::parse(alone.out)["image"]) << name;
     EXPECT_EQ(s["images"][i]["exit_code"], alone.code) << name;
