@@ -244,9 +244,9 @@ void apply_layers(const Image& img, size_t from, size_t to, CaptureSet* captures
 
 // The longest chain of img's layers whose snapshot the cache holds (at most `most` layers), loaded.
 std::shared_ptr<ChainState> cached_chain(const Image& img, int most, CaptureSet& captures, const RunContext& run) {
-  for (int n = most; n > 0; --n) {
-    std::string key = chain_key(img, n, captures);
-    if (key.empty()) return nullptr;
+  const std::vector<std::string> keys = chain_keys(img, captures);
+  for (int n = std::min(most, static_cast<int>(keys.size())); n > 0; --n) {
+    const std::string& key = keys[static_cast<size_t>(n - 1)];
     if (!has_chain(*run.cache, key)) continue;
     PerfStage stage(run.perf, "load chain snapshot");
     if (auto st = load_chain(*run.cache, key, captures)) return st;

@@ -110,12 +110,9 @@ std::vector<std::string> chain_ids(const Image& img) {
   return ids;
 }
 
-std::string chain_key(const Image& img, int n, const CaptureSet& captures) {
-  if (n <= 0 || static_cast<size_t>(n) > img.layers.size() || !img.rootfs.empty()) return "";
-  const std::string fp = captures.fingerprint();
-  if (fp.empty()) return "";
-  std::vector<std::string> ids = chain_ids(img);
-  if (ids.empty()) return "";
+namespace {
+
+std::string key_of(const Image& img, int n, const std::vector<std::string>& ids, const std::string& fp) {
   std::string text;
   SerialOut w(text);
   w.num(kChainFormat);
@@ -131,6 +128,27 @@ std::string chain_key(const Image& img, int n, const CaptureSet& captures) {
   w.str(fp);
   std::string d = sha256_of(text);
   return d.substr(d.find(':') + 1);
+}
+
+}  // namespace
+
+std::string chain_key(const Image& img, int n, const CaptureSet& captures) {
+  if (n <= 0 || static_cast<size_t>(n) > img.layers.size() || !img.rootfs.empty()) return "";
+  const std::string fp = captures.fingerprint();
+  std::vector<std::string> ids = fp.empty() ? std::vector<std::string>{} : chain_ids(img);
+  return ids.empty() ? "" : key_of(img, n, ids, fp);
+}
+
+std::vector<std::string> chain_keys(const Image& img, const CaptureSet& captures) {
+  if (!img.rootfs.empty()) return {};
+  const std::string fp = captures.fingerprint();
+  std::vector<std::string> ids = fp.empty() ? std::vector<std::string>{} : chain_ids(img);
+  std::vector<std::string> keys;
+  for (size_t n = 1; n <= ids.size(); ++n) {
+    keys.push_back(key_of(img, static_cast<int>(n), ids, fp));
+    if (keys.back().empty()) return {};
+  }
+  return keys;
 }
 
 std::string encode_chain(const ChainState& st, const std::string& key, std::string* why) {

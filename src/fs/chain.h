@@ -39,6 +39,8 @@ std::vector<std::string> chain_ids(const Image& img);
 // The cache key of the snapshot of img's first n layers read with captures: 64 hex digits, or ""
 // when it cannot be kept (a layer without digests, a capture set without a fingerprint).
 std::string chain_key(const Image& img, int n, const CaptureSet& captures);
+// The same for each n from 1 to the image's layer count (keys[n - 1]); empty when none can be kept.
+std::vector<std::string> chain_keys(const Image& img, const CaptureSet& captures);
 
 // The snapshot as bytes, key included; "" (and *why) when a visitor's result cannot be kept.
 std::string encode_chain(const ChainState& st, const std::string& key, std::string* why);
