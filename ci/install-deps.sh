@@ -5,7 +5,7 @@ packages=(
   # build
   cmake ninja-build ccache pkg-config g++
   # cpack -G DEB (dpkg-shlibdeps finds the package's library dependencies)
-  dpkg-dev
+  dpkg-dev file
   # libraries (see README "Dependencies")
   libarchive-dev libxxhash-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev
   libssl-dev zlib1g-dev libisal-dev libzstd-dev liblzma-dev libgtest-dev libsqlite3-dev libtomlplusplus-dev

@@ -31,6 +31,10 @@ static std::string slurp_fd(int fd) {
   return out;
 }
 
+bool store_unwritable(const Result& r) {
+  return r.code != 0 && (::geteuid() != 0 || r.err.find("Operation not permitted") != std::string::npos);
+}
+
 bool under_sanitizer() {
 #if defined(IMAGELINT_SANITIZED)  // the core and the binary are (CMakeLists.txt), this file may not be
   return true;

@@ -31,6 +31,9 @@ struct BoundedResult : Result {
 BoundedResult run_bounded(const std::vector<std::string>& argv, const std::string& cwd, int timeout_s);
 // True when this binary (and so, as they are built alike, imagelint) runs under ASan.
 bool under_sanitizer();
+// Whether a failed `skopeo copy` into a containers-storage store failed for want of privileges
+// (not root, or a sandbox such as a container build that forbids user namespaces): such tests skip.
+bool store_unwritable(const Result& skopeo_copy);
 
 // A fresh directory removed at destruction.
 class TempDir {
