@@ -12,13 +12,8 @@ cd "$(dirname "$0")/.."
 ./ci/build.sh build >/dev/null
 n=${N:-100}; runs=${RUNS:-3}; identity=${IDENTITY:-10}
 root=build/bench/speed
-if [ ! -f "$root/gzip/oci/index.json" ]; then
-  echo "writing bench image gzip ..." >&2
-  rm -rf "$root/gzip" && mkdir -p "$root/gzip"
-  python3 bench/make_image.py gzip > "$root/gzip/recipe.json"
-  build/imagelint-fixture --oci "$root/gzip/oci.tmp" "$root/gzip/recipe.json"
-  mv "$root/gzip/oci.tmp" "$root/gzip/oci"
-fi
+. bench/lib.sh
+bench_image gzip
 fleet=build/bench/fleet/oci
 rm -rf build/bench/fleet && python3 bench/make_fleet.py "$root/gzip/oci" "$fleet" "$n"
 base="oci:$fleet:base"
@@ -27,20 +22,6 @@ trap 'rm -rf "$list" "$tmp" "$work"' EXIT
 for i in $(seq 1 "$n"); do printf 'oci:%s:host%03d\n' "$fleet" "$i"; done > "$list"
 il=build/imagelint
 
-# measure NAME CMD...: RUNS runs (with $before run untimed before each); med (s), rss (KiB).
-measure() {
-  local name=$1; shift
-  local times=() r=0 out
-  for _ in $(seq "$runs"); do
-    [ -n "${before:-}" ] && eval "$before"
-    /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1 || true
-    out=$(tail -n1 "$tmp"); times+=("${out% *}")
-    [ "${out#* }" -gt "$r" ] && r=${out#* }
-  done
-  med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  rss=$r
-  printf '  %-44s median %7.2f s of %s, peak RSS %d MB\n' "$name" "$med" "$(echo "${times[@]}")" $((r / 1024)) >&2
-}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 
 echo "fleet: base 24 layers + $n instances of one layer; $(nproc) cores, $runs runs" >&2
@@ -56,7 +37,7 @@ for k in $(seq 2 $((runs + 1))); do
   /usr/bin/time -o "$tmp" -f '%e %M' $il --cache "$cache" check "$(printf 'oci:%s:host%03d' "$fleet" "$k")" >/dev/null 2>&1 || true
   times+=("$(tail -n1 "$tmp" | cut -d' ' -f1)")
 done
-warm=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+warm=$(printf '%s\n' "${times[@]}" | median)
 printf '  %-44s median %7.2f s of %s\n' "check host002.., base chain cached" "$warm" "$(echo "${times[@]}")" >&2
 before="rm -rf '$cache' '$work/out'" measure "check --images ($n), empty cache" $il --cache "$cache" check --base "$base" --images "$list" --output-dir "$work/out"
 fleet_cold=$med; fleet_rss=$rss

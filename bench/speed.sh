@@ -15,15 +15,8 @@ cd "$(dirname "$0")/.."
 ./ci/build.sh build >/dev/null
 runs=${RUNS:-5}
 root=build/bench/speed
-for v in gzip rebuild shared zstd plain; do
-  if [ ! -f "$root/$v/oci/index.json" ]; then
-    echo "writing bench image $v ..." >&2
-    rm -rf "$root/$v" && mkdir -p "$root/$v"
-    python3 bench/make_image.py "$v" > "$root/$v/recipe.json"
-    build/imagelint-fixture --oci "$root/$v/oci.tmp" "$root/$v/recipe.json"
-    mv "$root/$v/oci.tmp" "$root/$v/oci"
-  fi
-done
+. bench/lib.sh
+for v in gzip rebuild shared zstd plain; do bench_image "$v"; done
 
 blobs() {  # the layer blobs of a bench image, in order
   python3 - "$root/$1/oci" <<'PY'
@@ -37,22 +30,6 @@ PY
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-# measure NAME CMD...: RUNS runs; sets med (median wall s) and rss (max peak RSS KiB). With
-# $before set, it runs (untimed) before each run.
-measure() {
-  local name=$1; shift
-  local times=() r=0 out
-  for _ in $(seq "$runs"); do
-    [ -n "${before:-}" ] && eval "$before"
-    /usr/bin/time -o "$tmp" -f '%e %M' "$@" >/dev/null 2>&1 || true
-    out=$(tail -n1 "$tmp")
-    times+=("${out% *}")
-    [ "${out#* }" -gt "$r" ] && r=${out#* }
-  done
-  med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  rss=$r
-  printf '  %-40s median %6.2f s of %s\n' "$name" "$med" "$(echo "${times[@]}")" >&2
-}
 # measure_warm NAME PRIME_IMAGE IMAGE: `check IMAGE` on a cache that a check of PRIME_IMAGE filled
 # just before (a fresh cache directory each run; the priming is not timed, and synced to disk).
 measure_warm() {

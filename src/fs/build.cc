@@ -14,7 +14,6 @@
 #include "util/path.h"
 #include "util/error.h"
 #include "util/perf.h"
-#include "util/serial.h"
 #include "util/progress.h"
 #include "util/run_context.h"
 
@@ -278,7 +277,7 @@ std::shared_ptr<ChainState> build_chain(const Image& img, int n, CaptureSet& cap
   auto st = std::make_shared<ChainState>();
   {
     PerfStage stage(run.perf, "read again (links)");
-    st->rereads = read_late(img, late, out.fs, captures, run);
+    read_late(img, late, out.fs, captures, run);
   }
   captures.settle();
   if (cache) cache->commit();

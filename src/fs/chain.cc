@@ -157,7 +157,7 @@ std::string encode_chain(const ChainState& st, const std::string& key, std::stri
   w.raw(kChainMagic, sizeof kChainMagic);
   w.num(kChainFormat), w.num(kChainByteOrder);
   w.str(key);
-  w.num(static_cast<int32_t>(st.layers)), w.num(static_cast<int32_t>(st.rereads));
+  w.num(static_cast<int32_t>(st.layers));
   w.num(static_cast<uint64_t>(st.stats.size()));
   for (auto& s : st.stats) put_stats(w, s);
   put_strings(w, st.notes);
@@ -212,7 +212,7 @@ std::shared_ptr<ChainState> decode_chain(std::string_view bytes, const std::stri
   if (r.num<uint32_t>() != kChainFormat || r.num<uint32_t>() != kChainByteOrder) throw SerialError("another format");
   if (r.str() != key) throw SerialError("another key");
   auto st = std::make_shared<ChainState>();
-  st->layers = r.num<int32_t>(), st->rereads = r.num<int32_t>();
+  st->layers = r.num<int32_t>();
   for (uint64_t n = r.num<uint64_t>(); n > 0; --n) st->stats.push_back(get_stats(r));
   if (st->layers <= 0 || st->stats.size() != static_cast<size_t>(st->layers)) throw SerialError("layer count");
   st->notes = get_strings(r);

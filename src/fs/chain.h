@@ -28,7 +28,6 @@ struct ChainState {
   FileSystem fs;                   // as they leave it
   std::vector<LayerStats> stats;   // one per layer
   std::vector<std::string> notes;  // BuildResult::notes of those layers
-  int rereads = 0;                 // layers read again for entries placed through a symlink
   CaptureState captures;           // every late read done, the visitors settled
 };
 
